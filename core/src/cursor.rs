@@ -1,0 +1,5 @@
+//! STUB (being replaced): chunk/offset cursors.
+/// Stub.
+pub struct ReadCursor;
+/// Stub.
+pub struct WriteCursor;

@@ -1,0 +1,3 @@
+//! STUB (being replaced): incremental UTF-8.
+/// Stub.
+pub struct Utf8Decoder;
