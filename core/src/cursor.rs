@@ -95,10 +95,19 @@ impl fmt::Display for CursorError {
             CursorError::ZeroChunkSize => f.write_str("chunk size must be at least 1"),
             CursorError::Os(e) => write!(f, "{e}"),
             CursorError::WriteZero { offset, written } => {
-                write!(f, "write returned 0 at offset {offset} after {written} bytes")
+                write!(
+                    f,
+                    "write returned 0 at offset {offset} after {written} bytes"
+                )
             }
-            CursorError::Overrun { requested, completed } => {
-                write!(f, "completion of {completed} bytes for a request of {requested}")
+            CursorError::Overrun {
+                requested,
+                completed,
+            } => {
+                write!(
+                    f,
+                    "completion of {completed} bytes for a request of {requested}"
+                )
             }
             CursorError::NotInFlight => f.write_str("no request in flight"),
             CursorError::Busy => f.write_str("a write is already in progress"),
@@ -159,21 +168,40 @@ mod tests {
 
     #[test]
     fn display_names_the_numbers() {
-        let e = CursorError::WriteZero { offset: 10, written: 4 };
+        let e = CursorError::WriteZero {
+            offset: 10,
+            written: 4,
+        };
         assert_eq!(e.to_string(), "write returned 0 at offset 10 after 4 bytes");
-        let e = CursorError::Overrun { requested: 4, completed: 9 };
+        let e = CursorError::Overrun {
+            requested: 4,
+            completed: 9,
+        };
         assert_eq!(e.to_string(), "completion of 9 bytes for a request of 4");
         assert_eq!(CursorError::Os(Errno::EIO).to_string(), "os error 5");
     }
 
     #[test]
     fn maps_onto_the_layer_error() {
-        assert_eq!(Error::from(CursorError::ZeroChunkSize), Error::ZeroChunkSize);
+        assert_eq!(
+            Error::from(CursorError::ZeroChunkSize),
+            Error::ZeroChunkSize
+        );
         assert_eq!(Error::from(CursorError::Finished), Error::Finished);
-        assert_eq!(Error::from(CursorError::Os(Errno::ENOSPC)), Error::Os(Errno::ENOSPC));
-        let overrun = CursorError::Overrun { requested: 1, completed: 2 };
+        assert_eq!(
+            Error::from(CursorError::Os(Errno::ENOSPC)),
+            Error::Os(Errno::ENOSPC)
+        );
+        let overrun = CursorError::Overrun {
+            requested: 1,
+            completed: 2,
+        };
         assert_eq!(Error::from(overrun), Error::Os(Errno::EIO));
-        for misuse in [CursorError::NotInFlight, CursorError::Busy, CursorError::OffsetOverflow] {
+        for misuse in [
+            CursorError::NotInFlight,
+            CursorError::Busy,
+            CursorError::OffsetOverflow,
+        ] {
             assert_eq!(Error::from(misuse), Error::Os(Errno::EINVAL));
         }
     }

@@ -36,7 +36,11 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
 
 /// `n` in `1..=avail` for a short completion (0 only when `avail` is 0).
 fn shorten(avail: usize, k: usize) -> usize {
-    if avail == 0 { 0 } else { avail - k % avail }
+    if avail == 0 {
+        0
+    } else {
+        avail - k % avail
+    }
 }
 
 fn as_index(offset: u64) -> usize {
@@ -57,7 +61,11 @@ fn run_reads(file: &[u8], mut cursor: ReadCursor, steps: &[Step]) -> ReadRun {
     let bound = file.len() + steps.len() + 2;
     for i in 0..bound {
         let Some(req) = cursor.poll_request() else {
-            return ReadRun { cursor, got, failed: None };
+            return ReadRun {
+                cursor,
+                got,
+                failed: None,
+            };
         };
         assert_eq!(cursor.poll_request(), None, "one read in flight at most");
         assert!(req.len >= 1 && req.len <= cursor.chunk_size());
@@ -68,8 +76,15 @@ fn run_reads(file: &[u8], mut cursor: ReadCursor, steps: &[Step]) -> ReadRun {
             Step::Full | Step::Zero => avail,
             Step::Short(k) => shorten(avail, k),
             Step::Fail(e) => {
-                assert_eq!(cursor.handle_completion(Err(Errno(e))), Err(CursorError::Os(Errno(e))));
-                return ReadRun { cursor, got, failed: Some(Errno(e)) };
+                assert_eq!(
+                    cursor.handle_completion(Err(Errno(e))),
+                    Err(CursorError::Os(Errno(e)))
+                );
+                return ReadRun {
+                    cursor,
+                    got,
+                    failed: Some(Errno(e)),
+                };
             }
             Step::Cancel => {
                 cursor.handle_cancel().unwrap();
@@ -80,7 +95,13 @@ fn run_reads(file: &[u8], mut cursor: ReadCursor, steps: &[Step]) -> ReadRun {
         if n == 0 {
             assert_eq!(event, ReadEvent::Eof { offset: req.offset });
         } else {
-            assert_eq!(event, ReadEvent::Data { offset: req.offset, len: n });
+            assert_eq!(
+                event,
+                ReadEvent::Data {
+                    offset: req.offset,
+                    len: n
+                }
+            );
             got.extend_from_slice(&file[from..from + n]);
         }
     }
@@ -156,9 +177,18 @@ fn run_writes(mut file: Vec<u8>, base: u64, bufs: &[Vec<u8>], steps: &[Step]) ->
         let bound = buf.len() + steps.len() + 1;
         let mut written = 0;
         for _ in 0..bound {
-            let Some(req) = cursor.poll_request() else { break };
+            let Some(req) = cursor.poll_request() else {
+                break;
+            };
             assert_eq!(cursor.poll_request(), None, "one write in flight at most");
-            assert_eq!(req, WriteRequest { offset: buf_base + written as u64, start: written, len: buf.len() - written });
+            assert_eq!(
+                req,
+                WriteRequest {
+                    offset: buf_base + written as u64,
+                    start: written,
+                    len: buf.len() - written
+                }
+            );
             let step = steps.get(step_at).copied().unwrap_or(Step::Full);
             step_at += 1;
             let result = match step {
@@ -173,12 +203,28 @@ fn run_writes(mut file: Vec<u8>, base: u64, bufs: &[Vec<u8>], steps: &[Step]) ->
             };
             match (result, cursor.handle_completion(result)) {
                 (Ok(0), Err(e)) => {
-                    assert_eq!(e, CursorError::WriteZero { offset: req.offset, written });
-                    return WriteRun { cursor, file, total, failed: Some(e) };
+                    assert_eq!(
+                        e,
+                        CursorError::WriteZero {
+                            offset: req.offset,
+                            written
+                        }
+                    );
+                    return WriteRun {
+                        cursor,
+                        file,
+                        total,
+                        failed: Some(e),
+                    };
                 }
                 (Err(errno), Err(e)) => {
                     assert_eq!(e, CursorError::Os(errno));
-                    return WriteRun { cursor, file, total, failed: Some(e) };
+                    return WriteRun {
+                        cursor,
+                        file,
+                        total,
+                        failed: Some(e),
+                    };
                 }
                 (Ok(n), Ok(event)) => {
                     write_at(&mut file, req.offset, &buf[req.start..req.start + n]);
@@ -194,10 +240,19 @@ fn run_writes(mut file: Vec<u8>, base: u64, bufs: &[Vec<u8>], steps: &[Step]) ->
                 (result, answer) => panic!("{result:?} answered with {answer:?}"),
             }
         }
-        assert!(cursor.is_idle(), "buffer of {} not done within {bound} requests", buf.len());
+        assert!(
+            cursor.is_idle(),
+            "buffer of {} not done within {bound} requests",
+            buf.len()
+        );
         assert_eq!(written, buf.len());
     }
-    WriteRun { cursor, file, total, failed: None }
+    WriteRun {
+        cursor,
+        file,
+        total,
+        failed: None,
+    }
 }
 
 proptest! {

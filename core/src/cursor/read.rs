@@ -148,8 +148,15 @@ impl ReadCursor {
         if chunk_size == 0 {
             return Err(CursorError::ZeroChunkSize);
         }
-        let state = ReadState::Idle { offset: start_offset };
-        Ok(Self { state, start: start_offset, chunk_size, end: None })
+        let state = ReadState::Idle {
+            offset: start_offset,
+        };
+        Ok(Self {
+            state,
+            start: start_offset,
+            chunk_size,
+            end: None,
+        })
     }
 
     /// Stops after `total_bytes` bytes from the start offset ("read exactly N bytes or
@@ -199,7 +206,9 @@ impl ReadCursor {
     /// ```
     #[must_use = "the returned read must be submitted, or the cursor stays in flight"]
     pub fn poll_request_up_to(&mut self, max_len: usize) -> Option<ReadRequest> {
-        let ReadState::Idle { offset } = self.state else { return None };
+        let ReadState::Idle { offset } = self.state else {
+            return None;
+        };
         let room = self.end.unwrap_or(u64::MAX).saturating_sub(offset);
         let room = usize::try_from(room).unwrap_or(usize::MAX);
         let len = self.chunk_size.min(room).min(max_len);
@@ -232,7 +241,10 @@ impl ReadCursor {
     /// # Ok::<(), CursorError>(())
     /// ```
     #[must_use = "the event says whether data arrived or the file ended"]
-    pub fn handle_completion(&mut self, result: Result<usize, Errno>) -> Result<ReadEvent, CursorError> {
+    pub fn handle_completion(
+        &mut self,
+        result: Result<usize, Errno>,
+    ) -> Result<ReadEvent, CursorError> {
         let ReadState::InFlight { offset, len } = self.state else {
             return Err(CursorError::NotInFlight);
         };
@@ -245,7 +257,13 @@ impl ReadCursor {
                 self.on_data(offset, n);
                 Ok(ReadEvent::Data { offset, len: n })
             }
-            Ok(n) => self.fail(offset, CursorError::Overrun { requested: len, completed: n }),
+            Ok(n) => self.fail(
+                offset,
+                CursorError::Overrun {
+                    requested: len,
+                    completed: n,
+                },
+            ),
             Err(errno) => self.fail(offset, CursorError::Os(errno)),
         }
     }
@@ -320,7 +338,10 @@ impl ReadCursor {
 
     /// `true` once nothing more will be read without error: end of file or limit.
     pub const fn is_finished(&self) -> bool {
-        matches!(self.state, ReadState::Eof { .. } | ReadState::LimitReached { .. })
+        matches!(
+            self.state,
+            ReadState::Eof { .. } | ReadState::LimitReached { .. }
+        )
     }
 
     /// `true` once a read failed.
@@ -371,7 +392,10 @@ mod tests {
     #[test]
     fn zero_chunk_is_refused() {
         assert_eq!(ReadCursor::new(0, 0), Err(CursorError::ZeroChunkSize));
-        assert_eq!(ReadCursor::new(u64::MAX, 0), Err(CursorError::ZeroChunkSize));
+        assert_eq!(
+            ReadCursor::new(u64::MAX, 0),
+            Err(CursorError::ZeroChunkSize)
+        );
     }
 
     #[test]
@@ -381,8 +405,15 @@ mod tests {
         assert_eq!(c.poll_request(), Some(ReadRequest { offset: 10, len: 4 }));
         assert_eq!(c.state(), ReadState::InFlight { offset: 10, len: 4 });
         assert_eq!(c.in_flight(), Some(ReadRequest { offset: 10, len: 4 }));
-        assert_eq!(c.poll_request(), None, "a second request while one is in flight");
-        assert_eq!(c.handle_completion(Ok(4)), Ok(ReadEvent::Data { offset: 10, len: 4 }));
+        assert_eq!(
+            c.poll_request(),
+            None,
+            "a second request while one is in flight"
+        );
+        assert_eq!(
+            c.handle_completion(Ok(4)),
+            Ok(ReadEvent::Data { offset: 10, len: 4 })
+        );
         assert_eq!(c.state(), ReadState::Idle { offset: 14 });
         assert_eq!((c.offset(), c.bytes_read()), (14, 4));
     }
@@ -391,7 +422,10 @@ mod tests {
     fn short_read_is_not_eof() {
         let mut c = cursor(0, 8);
         let _ = c.poll_request();
-        assert_eq!(c.handle_completion(Ok(3)), Ok(ReadEvent::Data { offset: 0, len: 3 }));
+        assert_eq!(
+            c.handle_completion(Ok(3)),
+            Ok(ReadEvent::Data { offset: 0, len: 3 })
+        );
         assert!(!c.is_eof());
         assert_eq!(c.poll_request(), Some(ReadRequest { offset: 3, len: 8 }));
     }
@@ -414,8 +448,17 @@ mod tests {
         let _ = c.poll_request();
         let _ = c.handle_completion(Ok(4));
         let _ = c.poll_request();
-        assert_eq!(c.handle_completion(Err(Errno::EIO)), Err(CursorError::Os(Errno::EIO)));
-        assert_eq!(c.state(), ReadState::Failed { offset: 4, error: CursorError::Os(Errno::EIO) });
+        assert_eq!(
+            c.handle_completion(Err(Errno::EIO)),
+            Err(CursorError::Os(Errno::EIO))
+        );
+        assert_eq!(
+            c.state(),
+            ReadState::Failed {
+                offset: 4,
+                error: CursorError::Os(Errno::EIO)
+            }
+        );
         assert!(c.is_failed() && !c.is_finished());
         assert_eq!(c.error(), Some(CursorError::Os(Errno::EIO)));
         assert_eq!(c.poll_request(), None);
@@ -426,16 +469,28 @@ mod tests {
     fn overrun_is_an_error_not_progress() {
         let mut c = cursor(0, 4);
         let _ = c.poll_request();
-        let overrun = CursorError::Overrun { requested: 4, completed: 5 };
+        let overrun = CursorError::Overrun {
+            requested: 4,
+            completed: 5,
+        };
         assert_eq!(c.handle_completion(Ok(5)), Err(overrun));
-        assert_eq!(c.state(), ReadState::Failed { offset: 0, error: overrun });
+        assert_eq!(
+            c.state(),
+            ReadState::Failed {
+                offset: 0,
+                error: overrun
+            }
+        );
     }
 
     #[test]
     fn completion_without_request_changes_nothing() {
         let mut c = cursor(3, 4);
         assert_eq!(c.handle_completion(Ok(2)), Err(CursorError::NotInFlight));
-        assert_eq!(c.handle_completion(Err(Errno::EIO)), Err(CursorError::NotInFlight));
+        assert_eq!(
+            c.handle_completion(Err(Errno::EIO)),
+            Err(CursorError::NotInFlight)
+        );
         assert_eq!(c.state(), ReadState::Idle { offset: 3 });
     }
 
@@ -485,14 +540,29 @@ mod tests {
         let mut c = cursor(0, 8);
         assert_eq!(c.poll_request_up_to(0), None);
         assert_eq!(c.state(), ReadState::Idle { offset: 0 });
-        assert_eq!(c.poll_request_up_to(3), Some(ReadRequest { offset: 0, len: 3 }));
-        assert_eq!(c.handle_completion(Ok(4)), Err(CursorError::Overrun { requested: 3, completed: 4 }));
+        assert_eq!(
+            c.poll_request_up_to(3),
+            Some(ReadRequest { offset: 0, len: 3 })
+        );
+        assert_eq!(
+            c.handle_completion(Ok(4)),
+            Err(CursorError::Overrun {
+                requested: 3,
+                completed: 4
+            })
+        );
     }
 
     #[test]
     fn offsets_stop_at_u64_max() {
         let mut c = cursor(u64::MAX - 3, 8);
-        assert_eq!(c.poll_request(), Some(ReadRequest { offset: u64::MAX - 3, len: 3 }));
+        assert_eq!(
+            c.poll_request(),
+            Some(ReadRequest {
+                offset: u64::MAX - 3,
+                len: 3
+            })
+        );
         let _ = c.handle_completion(Ok(3)).unwrap();
         assert_eq!(c.state(), ReadState::LimitReached { offset: u64::MAX });
         let huge = cursor(u64::MAX - 1, 8).with_limit(u64::MAX);

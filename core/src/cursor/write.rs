@@ -104,9 +104,8 @@ impl WriteState {
         match *self {
             WriteState::Idle { offset } | WriteState::Failed { offset, .. } => offset,
             // `begin` checked that `base + total` fits, and `written <= total`.
-            WriteState::Ready { base, written, .. } | WriteState::InFlight { base, written, .. } => {
-                base + written as u64
-            }
+            WriteState::Ready { base, written, .. }
+            | WriteState::InFlight { base, written, .. } => base + written as u64,
         }
     }
 }
@@ -144,7 +143,9 @@ impl WriteCursor {
     /// assert_eq!(WriteCursor::new(42).offset(), 42);
     /// ```
     pub const fn new(offset: u64) -> Self {
-        Self { state: WriteState::Idle { offset } }
+        Self {
+            state: WriteState::Idle { offset },
+        }
     }
 
     /// Starts writing a buffer of `len` bytes at [`offset`](Self::offset). Call it when
@@ -169,14 +170,20 @@ impl WriteCursor {
     pub fn begin(&mut self, len: usize) -> Result<(), CursorError> {
         let base = match self.state {
             WriteState::Idle { offset } => offset,
-            WriteState::Ready { .. } | WriteState::InFlight { .. } => return Err(CursorError::Busy),
+            WriteState::Ready { .. } | WriteState::InFlight { .. } => {
+                return Err(CursorError::Busy)
+            }
             WriteState::Failed { .. } => return Err(CursorError::Finished),
         };
         if advance(base, len).is_none() {
             return Err(CursorError::OffsetOverflow);
         }
         if len > 0 {
-            self.set_state(WriteState::Ready { base, total: len, written: 0 });
+            self.set_state(WriteState::Ready {
+                base,
+                total: len,
+                written: 0,
+            });
         }
         Ok(())
     }
@@ -190,9 +197,24 @@ impl WriteCursor {
     /// [`handle_cancel`](Self::handle_cancel)). `None` when idle, in flight or failed.
     #[must_use = "the returned write must be submitted, or the cursor stays in flight"]
     pub fn poll_request(&mut self) -> Option<WriteRequest> {
-        let WriteState::Ready { base, total, written } = self.state else { return None };
-        self.set_state(WriteState::InFlight { base, total, written });
-        Some(WriteRequest { offset: self.offset(), start: written, len: total - written })
+        let WriteState::Ready {
+            base,
+            total,
+            written,
+        } = self.state
+        else {
+            return None;
+        };
+        self.set_state(WriteState::InFlight {
+            base,
+            total,
+            written,
+        });
+        Some(WriteRequest {
+            offset: self.offset(),
+            start: written,
+            len: total - written,
+        })
     }
 
     /// Feeds in the result of the write in flight: `Ok(n)` bytes written, or the OS
@@ -219,8 +241,16 @@ impl WriteCursor {
     /// # Ok::<(), CursorError>(())
     /// ```
     #[must_use = "the event says whether the buffer is done or a remainder awaits"]
-    pub fn handle_completion(&mut self, result: Result<usize, Errno>) -> Result<WriteEvent, CursorError> {
-        let WriteState::InFlight { base, total, written } = self.state else {
+    pub fn handle_completion(
+        &mut self,
+        result: Result<usize, Errno>,
+    ) -> Result<WriteEvent, CursorError> {
+        let WriteState::InFlight {
+            base,
+            total,
+            written,
+        } = self.state
+        else {
             return Err(CursorError::NotInFlight);
         };
         let requested = total - written;
@@ -230,7 +260,13 @@ impl WriteCursor {
                 self.fail(written, CursorError::WriteZero { offset, written })
             }
             Ok(n) if n <= requested => Ok(self.on_written(base, total, written + n)),
-            Ok(n) => self.fail(written, CursorError::Overrun { requested, completed: n }),
+            Ok(n) => self.fail(
+                written,
+                CursorError::Overrun {
+                    requested,
+                    completed: n,
+                },
+            ),
             Err(errno) => self.fail(written, CursorError::Os(errno)),
         }
     }
@@ -252,10 +288,19 @@ impl WriteCursor {
     /// # Ok::<(), aiofile_core::cursor::CursorError>(())
     /// ```
     pub fn handle_cancel(&mut self) -> Result<(), CursorError> {
-        let WriteState::InFlight { base, total, written } = self.state else {
+        let WriteState::InFlight {
+            base,
+            total,
+            written,
+        } = self.state
+        else {
             return Err(CursorError::NotInFlight);
         };
-        self.set_state(WriteState::Ready { base, total, written });
+        self.set_state(WriteState::Ready {
+            base,
+            total,
+            written,
+        });
         Ok(())
     }
 
@@ -283,9 +328,11 @@ impl WriteCursor {
     /// The write handed out and not yet completed, if any.
     pub const fn in_flight(&self) -> Option<WriteRequest> {
         match self.state {
-            WriteState::InFlight { total, written, .. } => {
-                Some(WriteRequest { offset: self.offset(), start: written, len: total - written })
-            }
+            WriteState::InFlight { total, written, .. } => Some(WriteRequest {
+                offset: self.offset(),
+                start: written,
+                len: total - written,
+            }),
             _ => None,
         }
     }
@@ -316,14 +363,22 @@ impl WriteCursor {
             self.set_state(WriteState::Idle { offset });
             WriteEvent::Done { written }
         } else {
-            self.set_state(WriteState::Ready { base, total, written });
+            self.set_state(WriteState::Ready {
+                base,
+                total,
+                written,
+            });
             WriteEvent::Progress { written }
         }
     }
 
     fn fail(&mut self, written: usize, error: CursorError) -> Result<WriteEvent, CursorError> {
         let offset = self.offset();
-        self.set_state(WriteState::Failed { offset, written, error });
+        self.set_state(WriteState::Failed {
+            offset,
+            written,
+            error,
+        });
         Err(error)
     }
 
@@ -347,11 +402,39 @@ mod tests {
     #[test]
     fn full_write_is_done_and_idle_after_the_buffer() {
         let mut c = started(10, 4);
-        assert_eq!(c.state(), WriteState::Ready { base: 10, total: 4, written: 0 });
-        assert_eq!(c.poll_request(), Some(WriteRequest { offset: 10, start: 0, len: 4 }));
-        assert_eq!(c.state(), WriteState::InFlight { base: 10, total: 4, written: 0 });
-        assert_eq!(c.poll_request(), None, "a second request while one is in flight");
-        assert_eq!(c.handle_completion(Ok(4)), Ok(WriteEvent::Done { written: 4 }));
+        assert_eq!(
+            c.state(),
+            WriteState::Ready {
+                base: 10,
+                total: 4,
+                written: 0
+            }
+        );
+        assert_eq!(
+            c.poll_request(),
+            Some(WriteRequest {
+                offset: 10,
+                start: 0,
+                len: 4
+            })
+        );
+        assert_eq!(
+            c.state(),
+            WriteState::InFlight {
+                base: 10,
+                total: 4,
+                written: 0
+            }
+        );
+        assert_eq!(
+            c.poll_request(),
+            None,
+            "a second request while one is in flight"
+        );
+        assert_eq!(
+            c.handle_completion(Ok(4)),
+            Ok(WriteEvent::Done { written: 4 })
+        );
         assert_eq!(c.state(), WriteState::Idle { offset: 14 });
         assert_eq!(c.poll_request(), None);
     }
@@ -360,12 +443,42 @@ mod tests {
     fn short_write_resubmits_the_remainder() {
         let mut c = started(100, 10);
         let _ = c.poll_request();
-        assert_eq!(c.handle_completion(Ok(3)), Ok(WriteEvent::Progress { written: 3 }));
-        assert_eq!(c.poll_request(), Some(WriteRequest { offset: 103, start: 3, len: 7 }));
-        assert_eq!(c.in_flight(), Some(WriteRequest { offset: 103, start: 3, len: 7 }));
-        assert_eq!(c.handle_completion(Ok(6)), Ok(WriteEvent::Progress { written: 9 }));
-        assert_eq!(c.poll_request(), Some(WriteRequest { offset: 109, start: 9, len: 1 }));
-        assert_eq!(c.handle_completion(Ok(1)), Ok(WriteEvent::Done { written: 10 }));
+        assert_eq!(
+            c.handle_completion(Ok(3)),
+            Ok(WriteEvent::Progress { written: 3 })
+        );
+        assert_eq!(
+            c.poll_request(),
+            Some(WriteRequest {
+                offset: 103,
+                start: 3,
+                len: 7
+            })
+        );
+        assert_eq!(
+            c.in_flight(),
+            Some(WriteRequest {
+                offset: 103,
+                start: 3,
+                len: 7
+            })
+        );
+        assert_eq!(
+            c.handle_completion(Ok(6)),
+            Ok(WriteEvent::Progress { written: 9 })
+        );
+        assert_eq!(
+            c.poll_request(),
+            Some(WriteRequest {
+                offset: 109,
+                start: 9,
+                len: 1
+            })
+        );
+        assert_eq!(
+            c.handle_completion(Ok(1)),
+            Ok(WriteEvent::Done { written: 10 })
+        );
         assert_eq!(c.offset(), 110);
     }
 
@@ -375,7 +488,14 @@ mod tests {
         let _ = c.poll_request();
         let _ = c.handle_completion(Ok(6));
         c.begin(5).unwrap();
-        assert_eq!(c.poll_request(), Some(WriteRequest { offset: 6, start: 0, len: 5 }));
+        assert_eq!(
+            c.poll_request(),
+            Some(WriteRequest {
+                offset: 6,
+                start: 0,
+                len: 5
+            })
+        );
     }
 
     #[test]
@@ -392,9 +512,19 @@ mod tests {
         let _ = c.poll_request();
         let _ = c.handle_completion(Ok(5));
         let _ = c.poll_request();
-        let zero = CursorError::WriteZero { offset: 55, written: 5 };
+        let zero = CursorError::WriteZero {
+            offset: 55,
+            written: 5,
+        };
         assert_eq!(c.handle_completion(Ok(0)), Err(zero));
-        assert_eq!(c.state(), WriteState::Failed { offset: 55, written: 5, error: zero });
+        assert_eq!(
+            c.state(),
+            WriteState::Failed {
+                offset: 55,
+                written: 5,
+                error: zero
+            }
+        );
         assert_eq!(c.poll_request(), None);
         assert_eq!(c.begin(1), Err(CursorError::Finished));
     }
@@ -403,7 +533,10 @@ mod tests {
     fn os_error_fails_at_the_write_offset() {
         let mut c = started(0, 4);
         let _ = c.poll_request();
-        assert_eq!(c.handle_completion(Err(Errno::ENOSPC)), Err(CursorError::Os(Errno::ENOSPC)));
+        assert_eq!(
+            c.handle_completion(Err(Errno::ENOSPC)),
+            Err(CursorError::Os(Errno::ENOSPC))
+        );
         assert!(c.is_failed());
         assert_eq!(c.error(), Some(CursorError::Os(Errno::ENOSPC)));
         assert_eq!((c.offset(), c.written()), (0, 0));
@@ -416,9 +549,19 @@ mod tests {
         let _ = c.poll_request();
         let _ = c.handle_completion(Ok(1));
         let _ = c.poll_request();
-        let overrun = CursorError::Overrun { requested: 3, completed: 4 };
+        let overrun = CursorError::Overrun {
+            requested: 3,
+            completed: 4,
+        };
         assert_eq!(c.handle_completion(Ok(4)), Err(overrun));
-        assert_eq!(c.state(), WriteState::Failed { offset: 1, written: 1, error: overrun });
+        assert_eq!(
+            c.state(),
+            WriteState::Failed {
+                offset: 1,
+                written: 1,
+                error: overrun
+            }
+        );
     }
 
     #[test]
@@ -427,11 +570,22 @@ mod tests {
         assert_eq!(c.handle_completion(Ok(1)), Err(CursorError::NotInFlight));
         assert_eq!(c.handle_cancel(), Err(CursorError::NotInFlight));
         c.begin(4).unwrap();
-        assert_eq!(c.handle_completion(Ok(1)), Err(CursorError::NotInFlight), "not polled yet");
+        assert_eq!(
+            c.handle_completion(Ok(1)),
+            Err(CursorError::NotInFlight),
+            "not polled yet"
+        );
         assert_eq!(c.begin(2), Err(CursorError::Busy));
         let _ = c.poll_request();
         assert_eq!(c.begin(2), Err(CursorError::Busy));
-        assert_eq!(c.state(), WriteState::InFlight { base: 3, total: 4, written: 0 });
+        assert_eq!(
+            c.state(),
+            WriteState::InFlight {
+                base: 3,
+                total: 4,
+                written: 0
+            }
+        );
     }
 
     #[test]
@@ -441,7 +595,14 @@ mod tests {
         let _ = c.handle_completion(Ok(4));
         let req = c.poll_request();
         assert_eq!(c.handle_cancel(), Ok(()));
-        assert_eq!(c.state(), WriteState::Ready { base: 0, total: 9, written: 4 });
+        assert_eq!(
+            c.state(),
+            WriteState::Ready {
+                base: 0,
+                total: 9,
+                written: 4
+            }
+        );
         assert_eq!(c.poll_request(), req);
     }
 
@@ -452,7 +613,10 @@ mod tests {
         assert!(c.is_idle());
         c.begin(2).unwrap();
         let _ = c.poll_request();
-        assert_eq!(c.handle_completion(Ok(2)), Ok(WriteEvent::Done { written: 2 }));
+        assert_eq!(
+            c.handle_completion(Ok(2)),
+            Ok(WriteEvent::Done { written: 2 })
+        );
         assert_eq!(c.offset(), u64::MAX);
         assert_eq!(c.begin(1), Err(CursorError::OffsetOverflow));
         assert_eq!(c.begin(0), Ok(()));
