@@ -174,7 +174,6 @@ unsafe impl IoBufMut for alloc::vec::Vec<u8> {
     }
 }
 
-
 use crate::error::{Errno, Error};
 
 /// What an [`Op`] asks the reactor to do.
@@ -239,10 +238,18 @@ impl<B: IoBufMut> Op<B> {
     pub fn read(buf: B, offset: u64, len: usize) -> Result<Self, (Error, B)> {
         let start = buf.bytes_init();
         match start.checked_add(len) {
-            Some(end) if end <= buf.bytes_total() => Ok(Self::new(OpKind::Read, offset, Some(buf), start, len)),
+            Some(end) if end <= buf.bytes_total() => {
+                Ok(Self::new(OpKind::Read, offset, Some(buf), start, len))
+            }
             _ => {
                 let capacity = buf.bytes_total();
-                Err((Error::BufferTooSmall { needed: start.saturating_add(len), capacity }, buf))
+                Err((
+                    Error::BufferTooSmall {
+                        needed: start.saturating_add(len),
+                        capacity,
+                    },
+                    buf,
+                ))
             }
         }
     }
@@ -254,9 +261,21 @@ impl<B: IoBufMut> Op<B> {
     pub fn write(buf: B, offset: u64, start: usize) -> Result<Self, (Error, B)> {
         let init = buf.bytes_init();
         if start > init {
-            return Err((Error::BufferTooSmall { needed: start, capacity: init }, buf));
+            return Err((
+                Error::BufferTooSmall {
+                    needed: start,
+                    capacity: init,
+                },
+                buf,
+            ));
         }
-        Ok(Self::new(OpKind::Write, offset, Some(buf), start, init - start))
+        Ok(Self::new(
+            OpKind::Write,
+            offset,
+            Some(buf),
+            start,
+            init - start,
+        ))
     }
 
     /// A full sync (`fsync`).
@@ -270,7 +289,13 @@ impl<B: IoBufMut> Op<B> {
     }
 
     fn new(kind: OpKind, offset: u64, buf: Option<B>, start: usize, len: usize) -> Self {
-        Self { kind, offset, buf, start, len }
+        Self {
+            kind,
+            offset,
+            buf,
+            start,
+            len,
+        }
     }
 
     /// What this operation does.
@@ -357,7 +382,11 @@ impl<B: IoBufMut> Op<B> {
     }
 
     fn finish(self, result: Result<usize, Errno>) -> Completion<B> {
-        Completion { kind: self.kind, result, buf: self.buf }
+        Completion {
+            kind: self.kind,
+            result,
+            buf: self.buf,
+        }
     }
 }
 

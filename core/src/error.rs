@@ -77,7 +77,10 @@ impl fmt::Display for Error {
         match self {
             Error::Os(e) => write!(f, "{e}"),
             Error::WriteZero { offset, written } => {
-                write!(f, "write returned 0 at offset {offset} after {written} bytes")
+                write!(
+                    f,
+                    "write returned 0 at offset {offset} after {written} bytes"
+                )
             }
             Error::ZeroChunkSize => f.write_str("chunk size must be at least 1"),
             Error::BufferTooSmall { needed, capacity } => {

@@ -48,8 +48,8 @@
 //! on one rather than return another operation's buffer.
 use core::task::{Context, Poll};
 
-pub use crate::buf::{Completion, Op, OpKind};
 use crate::buf::IoBufMut;
+pub use crate::buf::{Completion, Op, OpKind};
 
 /// Names one submitted operation inside one reactor. Deliberately not `Clone`: the
 /// future that holds it is the only one that may poll or abandon the operation.
