@@ -88,7 +88,10 @@ impl fmt::Display for Error {
             Error::Mode(e) => write!(f, "invalid mode: {e}"),
             Error::Decode { offset } => write!(f, "invalid UTF-8 at byte offset {offset}"),
             Error::WriteZero { offset, written } => {
-                write!(f, "write returned 0 at offset {offset} after {written} bytes")
+                write!(
+                    f,
+                    "write returned 0 at offset {offset} after {written} bytes"
+                )
             }
             Error::InvalidInput(what) => write!(f, "invalid argument: {what}"),
             Error::Unsupported(what) => write!(f, "unsupported: {what}"),

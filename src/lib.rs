@@ -1,3 +1,28 @@
-//! aiofile: real asynchronous file I/O (std facade). Work in progress: re-exports the core.
+//! # aiofile
+//!
+//! Real asynchronous file I/O for any executor (tokio, smol, `futures`, embassy, your
+//! own): io_uring, Linux kernel AIO and a thread pool behind one API, chosen at run time.
+//! The Rust counterpart of Python's `aiofile`, without its bugs.
 #![deny(unsafe_code)]
-pub use aiofile_core as core;
+#![warn(missing_docs)]
+
+mod blocking;
+mod error;
+mod file;
+mod options;
+pub mod reactor;
+mod version;
+
+pub use aiofile_core::{parse_mode, FileMode, ModeError};
+pub use error::{Error, Result};
+pub use file::AioFile;
+pub use options::OpenOptions;
+pub use reactor::{default_reactor, set_default_reactor, ReactorInfo, ReactorKind};
+pub use version::{version_info, AUTHORS, DESCRIPTION, HOMEPAGE, LICENSE, VERSION};
+
+/// Runs a future to completion on the current thread (for doc examples and small
+/// programs; any executor works with aiofile).
+#[doc(hidden)]
+pub fn doc_block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}

@@ -28,7 +28,11 @@ pub const DESCRIPTION: &str = env!("CARGO_PKG_DESCRIPTION");
 /// assert_eq!(format!("{major}.{minor}.{patch}"), aiofile::VERSION.split('-').next().unwrap());
 /// ```
 pub const fn version_info() -> (u32, u32, u32) {
-    (parse(env!("CARGO_PKG_VERSION_MAJOR")), parse(env!("CARGO_PKG_VERSION_MINOR")), parse(env!("CARGO_PKG_VERSION_PATCH")))
+    (
+        parse(env!("CARGO_PKG_VERSION_MAJOR")),
+        parse(env!("CARGO_PKG_VERSION_MINOR")),
+        parse(env!("CARGO_PKG_VERSION_PATCH")),
+    )
 }
 
 const fn parse(s: &str) -> u32 {

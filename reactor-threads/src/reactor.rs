@@ -187,7 +187,10 @@ impl<B: IoBufMut + Send> Reactor for ThreadReactor<B> {
         if !inner.table.has_free() {
             return Submit::Full(op);
         }
-        let ticket = match inner.table.insert(Job { op, file: Arc::clone(file) }) {
+        let ticket = match inner.table.insert(Job {
+            op,
+            file: Arc::clone(file),
+        }) {
             Ok(ticket) => ticket,
             Err(_) => unreachable!("a slot was free"),
         };
@@ -206,7 +209,11 @@ impl<B: IoBufMut + Send> Reactor for ThreadReactor<B> {
     /// than 32 tasks waiting for space at once, they poll more often but never stall.
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
         let mut overflow = WakeList::new();
-        let ready = self.shared.lock().table.poll_space(cx.waker(), &mut overflow);
+        let ready = self
+            .shared
+            .lock()
+            .table
+            .poll_space(cx.waker(), &mut overflow);
         overflow.wake_all();
         if ready {
             Poll::Ready(())

@@ -28,11 +28,17 @@ fn file() -> FileRef {
 }
 
 fn read_job() -> Job<Vec<u8>> {
-    Job { op: Op::read(Vec::with_capacity(4), 0, 4).unwrap(), file: file() }
+    Job {
+        op: Op::read(Vec::with_capacity(4), 0, 4).unwrap(),
+        file: file(),
+    }
 }
 
 fn write_job() -> Job<Vec<u8>> {
-    Job { op: Op::write(b"data".to_vec(), 0, 0).unwrap(), file: file() }
+    Job {
+        op: Op::write(b"data".to_vec(), 0, 0).unwrap(),
+        file: file(),
+    }
 }
 
 fn run(table: &mut Table<Vec<u8>>) -> (u32, Finished<Vec<u8>>) {
@@ -61,7 +67,10 @@ fn completion_is_stored_woken_and_returned_once() {
     let ticket = t.insert(write_job()).unwrap();
     let (count, w) = waker();
     assert!(matches!(t.poll(&ticket, &w), Polled::Pending(None)));
-    assert!(matches!(t.poll(&ticket, &w), Polled::Pending(None)), "same task: no clone, nothing displaced");
+    assert!(
+        matches!(t.poll(&ticket, &w), Polled::Pending(None)),
+        "same task: no clone, nothing displaced"
+    );
     let (_, finished) = run(&mut t);
     match finished {
         Finished::Stored(Some(w)) => w.wake(),
@@ -148,7 +157,10 @@ fn abandoned_running_read_frees_on_finish_and_done_frees_at_once() {
     drop(run(&mut t));
     assert!(matches!(t.abandon(done), Released::Collected(_)));
     assert_eq!(t.in_use(), 1);
-    assert!(matches!(t.finish(i, job.op.complete_err(aiofile_core::Errno::EIO)), Finished::Orphaned(_)));
+    assert!(matches!(
+        t.finish(i, job.op.complete_err(aiofile_core::Errno::EIO)),
+        Finished::Orphaned(_)
+    ));
     assert_eq!(t.in_use(), 0);
 }
 
@@ -170,7 +182,9 @@ fn space_waiters_are_kept_until_a_slot_frees_and_overflow_wakes_all() {
     assert!(matches!(t.poll(&ticket, &w), Polled::Ready(_)));
     assert_eq!(t.take_space_waiters().wake_all(), 1);
     assert!(t.poll_space(&w, &mut overflow));
-    assert!(waiters.iter().all(|(c, _)| c.0.load(Ordering::Relaxed) == 1));
+    assert!(waiters
+        .iter()
+        .all(|(c, _)| c.0.load(Ordering::Relaxed) == 1));
 }
 
 #[test]
@@ -196,5 +210,8 @@ fn ring_wraps_and_removes_in_the_middle() {
     r.push(3);
     r.push(4);
     r.remove(3);
-    assert_eq!([r.pop(), r.pop(), r.pop(), r.pop()], [Some(1), Some(2), Some(4), None]);
+    assert_eq!(
+        [r.pop(), r.pop(), r.pop(), r.pop()],
+        [Some(1), Some(2), Some(4), None]
+    );
 }

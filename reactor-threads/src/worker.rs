@@ -62,8 +62,17 @@ pub(crate) struct Shared<B> {
 impl<B: IoBufMut + Send> Shared<B> {
     /// A pool state with `slots` free slots.
     pub(crate) fn new(slots: usize) -> Self {
-        let inner = Inner { table: Table::new(slots), idle: 0, notified: 0, shutdown: false };
-        Self { inner: Mutex::new(inner), work: Condvar::new(), counters: Counters::default() }
+        let inner = Inner {
+            table: Table::new(slots),
+            idle: 0,
+            notified: 0,
+            shutdown: false,
+        };
+        Self {
+            inner: Mutex::new(inner),
+            work: Condvar::new(),
+            counters: Counters::default(),
+        }
     }
 
     /// Locks the state. Poisoning is ignored: the only panics under this lock (a stale
@@ -97,7 +106,10 @@ impl<B: IoBufMut + Send> Shared<B> {
                 return false;
             }
             inner.idle += 1;
-            inner = self.work.wait(inner).unwrap_or_else(PoisonError::into_inner);
+            inner = self
+                .work
+                .wait(inner)
+                .unwrap_or_else(PoisonError::into_inner);
             inner.idle -= 1;
             inner.notified = inner.notified.saturating_sub(1);
         }
