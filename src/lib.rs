@@ -11,7 +11,10 @@ mod error;
 mod file;
 mod options;
 pub mod reactor;
+mod streams;
+mod text;
 mod version;
+mod wrappers;
 
 pub use aiofile_core::{parse_mode, FileMode, ModeError};
 pub use error::{Error, Result};
