@@ -129,7 +129,8 @@ pub struct Stats {
 impl Stats {
     /// Operations submitted to the pool and neither finished nor dropped yet.
     pub fn in_pool(&self) -> u64 {
-        self.submitted.saturating_sub(self.inline + self.completed + self.dropped)
+        self.submitted
+            .saturating_sub(self.inline + self.completed + self.dropped)
     }
 }
 

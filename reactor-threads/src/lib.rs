@@ -36,8 +36,10 @@
 //! - **Inline reads** (Linux, [`ThreadConfig::nowait_reads`]): a read is first tried
 //!   in the submitting thread with `preadv2(RWF_NOWAIT)`. A page-cache hit completes at
 //!   once ([`Submit::Done`], no slot used, no thread hop); a miss (`EAGAIN`) or a file
-//!   system that refuses the flag goes to the pool. Short reads complete with the short
-//!   count (the core's cursors loop), errors as `Err(Errno)`.
+//!   system that refuses the flag goes to the pool, and so do reads of `O_DIRECT` files
+//!   (a synchronous direct read waits for the device even with `RWF_NOWAIT`). Short
+//!   reads complete with the short count (the core's cursors loop), errors as
+//!   `Err(Errno)`.
 //! - **No allocation per operation**: slots, the queue ring and every waker list are
 //!   preallocated or on the stack; the only per-operation costs are a `FileRef` and a
 //!   waker clone (reference-count increments).

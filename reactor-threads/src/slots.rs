@@ -65,10 +65,17 @@ impl Waiter {
 /// One slot's state, carrying its data.
 #[derive(Debug)]
 enum State<B> {
-    Free { next_free: u32 },
-    Queued { job: Job<B>, waiter: Waiter },
+    Free {
+        next_free: u32,
+    },
+    Queued {
+        job: Job<B>,
+        waiter: Waiter,
+    },
     /// A worker owns the op (and its buffer) until it calls [`Table::finish`].
-    Running { waiter: Waiter },
+    Running {
+        waiter: Waiter,
+    },
     /// Finished, waiting to be collected by `poll` (or forever, if the future leaked).
     Done(Completion<B>),
 }
@@ -122,16 +129,27 @@ pub(crate) struct Table<B> {
 }
 
 impl<B: IoBufMut> Table<B> {
-    /// A table of `n` free slots (`1 <= n < u32::MAX`).
-    pub(crate) fn new(n: usize) -> Self {
+    /// A table of `n` free slots (`1 <= n < u32::MAX`) whose generations start at
+    /// `first_generation` (reactors pick different ones, so a ticket from another
+    /// reactor is unlikely to match and is caught as foreign).
+    pub(crate) fn new(n: usize, first_generation: u32) -> Self {
         assert!(n >= 1 && n < NONE as usize, "slot count out of range");
         let slots = (0..n as u32)
             .map(|i| {
                 let next_free = if i + 1 == n as u32 { NONE } else { i + 1 };
-                Slot { generation: 0, state: State::Free { next_free } }
+                Slot {
+                    generation: first_generation,
+                    state: State::Free { next_free },
+                }
             })
             .collect();
-        Self { slots, free_head: 0, in_use: 0, queue: Ring::new(n), space: WakeList::new() }
+        Self {
+            slots,
+            free_head: 0,
+            in_use: 0,
+            queue: Ring::new(n),
+            space: WakeList::new(),
+        }
     }
 
     /// Slots not free: queued, running, done-but-uncollected, or orphaned.
@@ -160,7 +178,10 @@ impl<B: IoBufMut> Table<B> {
         };
         self.free_head = next_free;
         self.in_use += 1;
-        slot.state = State::Queued { job, waiter: Waiter::Idle };
+        slot.state = State::Queued {
+            job,
+            waiter: Waiter::Idle,
+        };
         self.queue.push(idx);
         Ok(Ticket::new(idx, slot.generation))
     }
@@ -169,7 +190,12 @@ impl<B: IoBufMut> Table<B> {
     pub(crate) fn pop_queued(&mut self) -> Option<(u32, Job<B>)> {
         let idx = self.queue.pop()?;
         let slot = &mut self.slots[idx as usize];
-        match mem::replace(&mut slot.state, State::Running { waiter: Waiter::Idle }) {
+        match mem::replace(
+            &mut slot.state,
+            State::Running {
+                waiter: Waiter::Idle,
+            },
+        ) {
             State::Queued { job, waiter } => {
                 slot.state = State::Running { waiter };
                 Some((idx, job))
@@ -182,7 +208,9 @@ impl<B: IoBufMut> Table<B> {
     pub(crate) fn finish(&mut self, idx: u32, done: Completion<B>) -> Finished<B> {
         let slot = &mut self.slots[idx as usize];
         match mem::replace(&mut slot.state, State::Done(done)) {
-            State::Running { waiter: Waiter::Orphan } => match self.free(idx) {
+            State::Running {
+                waiter: Waiter::Orphan,
+            } => match self.free(idx) {
                 State::Done(done) => Finished::Orphaned(done),
                 _ => unreachable!(),
             },
@@ -198,7 +226,9 @@ impl<B: IoBufMut> Table<B> {
     pub(crate) fn poll(&mut self, ticket: &Ticket, waker: &Waker) -> Polled<B> {
         let idx = self.check(ticket);
         match &mut self.slots[idx as usize].state {
-            State::Queued { waiter, .. } | State::Running { waiter } => Polled::Pending(waiter.register(waker)),
+            State::Queued { waiter, .. } | State::Running { waiter } => {
+                Polled::Pending(waiter.register(waker))
+            }
             State::Done(_) => match self.free(idx) {
                 State::Done(done) => Polled::Ready(done),
                 _ => unreachable!(),
@@ -281,11 +311,16 @@ impl<B: IoBufMut> Table<B> {
             s.generation == ticket.generation()
                 && match &s.state {
                     State::Free { .. } => false,
-                    State::Queued { waiter, .. } | State::Running { waiter } => !matches!(waiter, Waiter::Orphan),
+                    State::Queued { waiter, .. } | State::Running { waiter } => {
+                        !matches!(waiter, Waiter::Orphan)
+                    }
                     State::Done(_) => true,
                 }
         });
-        assert!(live, "aiofile-reactor-threads: stale or foreign ticket {ticket:?}");
+        assert!(
+            live,
+            "aiofile-reactor-threads: stale or foreign ticket {ticket:?}"
+        );
         idx
     }
 
@@ -310,7 +345,11 @@ struct Ring {
 
 impl Ring {
     fn new(n: usize) -> Self {
-        Self { buf: vec![0; n].into_boxed_slice(), head: 0, len: 0 }
+        Self {
+            buf: vec![0; n].into_boxed_slice(),
+            head: 0,
+            len: 0,
+        }
     }
 
     fn at(&self, i: usize) -> usize {

@@ -159,7 +159,10 @@ pub(crate) fn read_nowait<B: IoBufMut>(fd: BorrowedFd<'_>, mut op: Op<B>) -> Now
         Ok(off) => off,
         Err(e) => return Nowait::Done(op.complete_err(e)),
     };
-    let iov = libc::iovec { iov_base: op.io_ptr().cast(), iov_len: op.len() };
+    let iov = libc::iovec {
+        iov_base: op.io_ptr().cast(),
+        iov_len: op.len(),
+    };
     // SAFETY: `iov` describes the `len` bytes of `op`'s read range, alive and exclusive
     // while we hold `op` by value; `iov` itself lives across the call and the count is 1.
     let res = syscall!(unsafe { libc::preadv2(fd.as_raw_fd(), &iov, 1, off, libc::RWF_NOWAIT) });
@@ -168,7 +171,9 @@ pub(crate) fn read_nowait<B: IoBufMut>(fd: BorrowedFd<'_>, mut op: Op<B>) -> Now
         Ok(n) => Nowait::Done(unsafe { op.complete_read(n as usize) }),
         Err(e) => match e.raw_os_error() {
             Some(libc::ENOSYS) => Nowait::Unsupported(op),
-            Some(libc::EAGAIN | libc::EOPNOTSUPP | libc::EINVAL | libc::EINTR) => Nowait::WouldBlock(op),
+            Some(libc::EAGAIN | libc::EOPNOTSUPP | libc::EINVAL | libc::EINTR) => {
+                Nowait::WouldBlock(op)
+            }
             _ => Nowait::Done(op.complete_err(errno(&e))),
         },
     }
@@ -188,7 +193,13 @@ mod tests {
 
     fn temp_file(name: &str, data: &[u8]) -> std::fs::File {
         let path = std::env::temp_dir().join(format!("aiofile-sys-{name}-{}", std::process::id()));
-        let mut f = std::fs::File::options().read(true).write(true).create(true).truncate(true).open(&path).unwrap();
+        let mut f = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
         f.write_all(data).unwrap();
         std::fs::remove_file(&path).unwrap();
         f
@@ -219,7 +230,10 @@ mod tests {
     #[test]
     fn offset_past_off_t_is_einval() {
         let f = temp_file("off", b"x");
-        let done = perform(f.as_fd(), Op::read(Vec::with_capacity(1), u64::MAX, 1).unwrap());
+        let done = perform(
+            f.as_fd(),
+            Op::read(Vec::with_capacity(1), u64::MAX, 1).unwrap(),
+        );
         assert_eq!(done.result, Err(Errno::EINVAL));
     }
 

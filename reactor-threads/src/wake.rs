@@ -14,7 +14,9 @@ pub(crate) struct WakeList {
 impl WakeList {
     /// An empty list.
     pub(crate) const fn new() -> Self {
-        Self { wakers: heapless::Vec::new() }
+        Self {
+            wakers: heapless::Vec::new(),
+        }
     }
 
     /// Adds `waker` unless an equivalent one is already in; hands it back when full.
