@@ -29,6 +29,9 @@
 //!   waiting task or an orphan mark). A generation per slot makes stale tickets panic.
 //!   When no slot is free, `try_submit` hands the op back ([`Submit::Full`]) and
 //!   `poll_ready` wakes the caller when one frees: back-pressure, never an error.
+//!   Tasks waiting for room sit in a fixed list of 32 (no allocation) and are all woken
+//!   when a slot frees; a 33rd waiter wakes the listed ones to take their place, so
+//!   beyond 32 concurrent waiters they poll more often but never stall.
 //! - **Workers** sleep on a condvar, take a batch of queued jobs, run the syscalls
 //!   without any lock, then publish all completions under one lock and wake each
 //!   distinct task once, after unlocking. A task awaiting many operations of a burst is
