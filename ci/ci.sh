@@ -29,6 +29,8 @@ STEPS=(fmt clippy test doc nostd fuzz-smoke)
 FORCED_REACTORS=()
 
 NOSTD_DIR=ci/nostd-check
+# An explicit --target-dir, so a CARGO_TARGET_DIR in the environment cannot move the archive.
+NOSTD_BUILD=(cargo build --release --manifest-path "$NOSTD_DIR/Cargo.toml" --target-dir "$NOSTD_DIR/target")
 NOSTD_LIB="$NOSTD_DIR/target/release/libaiofile_nostd_check.a"
 
 usage() {
@@ -95,7 +97,7 @@ step_doc() {
 step_nostd() {
     run cargo check -p aiofile-core --no-default-features
     run cargo check -p aiofile-core --features defmt
-    run cargo build --release --manifest-path "$NOSTD_DIR/Cargo.toml"
+    run "${NOSTD_BUILD[@]}"
     nostd_scan_symbols "$NOSTD_LIB"
     nostd_link_and_run "$NOSTD_LIB"
     nostd_canary_must_fail
@@ -135,9 +137,8 @@ nostd_link_and_run() {
 # The std-canary build must fail, and for the right reason.
 nostd_canary_must_fail() {
     local log="$NOSTD_DIR/target/canary.log"
-    echo "+ cargo build --release --manifest-path $NOSTD_DIR/Cargo.toml --features std-canary (must fail)"
-    if cargo build --release --manifest-path "$NOSTD_DIR/Cargo.toml" --features std-canary \
-        >"$log" 2>&1; then
+    echo "+ ${NOSTD_BUILD[*]} --features std-canary (must fail)"
+    if "${NOSTD_BUILD[@]}" --features std-canary >"$log" 2>&1; then
         echo "nostd: the std-canary build succeeded: the check cannot detect std" >&2
         return 1
     fi
