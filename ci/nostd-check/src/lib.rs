@@ -7,8 +7,11 @@
 //!   collides with ours and rustc stops with E0152 "found duplicate lang item";
 //! - the feature `std-canary` links std on purpose; `ci/ci.sh nostd` builds it and requires
 //!   that failure, so the check is shown to be able to fail;
-//! - the staticlib bundles every object it needs, so `ci/ci.sh nostd` also scans it with
-//!   `nm` for `std::` symbols;
+//! - without the core's `alloc` feature, any use of `alloc` stops the build too ("no global
+//!   memory allocator found"): there is no `#[global_allocator]` here;
+//! - the staticlib bundles every object it needs, so `ci/ci.sh nostd` also scans its symbol
+//!   tables (readelf) for `std::` and `alloc::`, then links it into a C program
+//!   (`link_test.c`, libc only) and runs the probe;
 //! - the probe function below is `#[no_mangle] extern "C"`, so the core code it calls is
 //!   really compiled and kept in the archive, not only type-checked.
 #![no_std]
@@ -53,8 +56,9 @@ pub unsafe extern "C" fn aiofile_nostd_probe(src: *const u8, len: usize, offset:
         return errno_code(Errno::EAGAIN);
     };
     let (result, buf) = round_trip(StaticBuf::new(mem), data, offset);
-    // The `&'static mut` handed back ends here, before the flag frees `STORAGE` again.
-    let _released: &mut [u8] = buf.into_inner();
+    // The `&'static mut` handed back is dropped in this statement, before the flag frees
+    // `STORAGE` again.
+    let _: &mut [u8] = buf.into_inner();
     STORAGE_TAKEN.store(false, Ordering::Release);
     result
 }
