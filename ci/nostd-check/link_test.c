@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 int64_t aiofile_nostd_probe(const uint8_t *src, size_t len, uint64_t offset);
+int64_t aiofile_nostd_streams(const uint8_t *src, size_t len);
 
 static int expect(const char *what, int64_t got, int64_t want) {
     if (got == want) {
@@ -22,5 +23,9 @@ int main(void) {
     bad += expect("round trip of 0 bytes", aiofile_nostd_probe(hello, 0, 0), 0);
     bad += expect("100 bytes capped at the 64-byte buf", aiofile_nostd_probe(big, 100, 0), 64);
     bad += expect("null source is -EBADF", aiofile_nostd_probe(NULL, 3, 0), -9);
+    static const uint8_t lines[] = "alpha;beta;gamma\xce\xbb;delta;eps";
+    bad += expect("streams: 5 lines on ';'", aiofile_nostd_streams(lines, sizeof lines - 1), 5);
+    static const uint8_t bad_utf8[] = "ab\xff;";
+    bad += expect("streams: invalid UTF-8 is -EINVAL", aiofile_nostd_streams(bad_utf8, 4), -22);
     return bad == 0 ? 0 : 1;
 }

@@ -94,13 +94,89 @@ fn round_trip(buf: StaticBuf, data: &[u8], offset: u64) -> (i64, StaticBuf) {
 }
 
 // ---------------------------------------------------------------------------------------
-// LEAD: add calls to the rest of the core here once those modules land, e.g.
-//   - aiofile_core::parse_mode("rb+") and FileMode's Display,
-//   - a LineSplitter over a fixed buffer fed a few chunks,
-//   - a Utf8Decoder fed a split multi-byte sequence,
-//   - a ReadCursor / WriteCursor driven through poll_request() / handle_completion(),
-// each behind its own `#[no_mangle] pub extern "C" fn aiofile_nostd_*` (or folded into the
-// probe above) so the code is really linked into the archive.
+// The rest of the core, linked for real: mode parsing, then the whole async stack
+// (Writer, Reader, LineReader over the in-memory reactor, driven by
+// `embassy_futures::block_on`), then the UTF-8 decoder and the cursors.
+
+/// Memory for the stream probe's three buffers.
+static mut STREAM_STORAGE: [[u8; 16]; 3] = [[0; 16]; 3];
+/// Set while a stream probe call holds `STREAM_STORAGE`.
+static STREAM_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Writes `len` bytes at `src` into a RAM file through the core's `Writer`, reads them
+/// back with `Reader` (checking every byte) and splits them into lines on `;` with
+/// `LineReader`; validates them as UTF-8 with `Utf8Decoder` and checks `parse_mode`.
+///
+/// Returns the number of lines, `-EBADF` for a null `src`, `-EAGAIN` when another call
+/// holds the buffers, `-EIO` when a byte did not survive, `-EINVAL` for invalid UTF-8 or
+/// when the mode check failed, `-ENOSPC` when `len` exceeds the 256-byte RAM file.
+///
+/// # Safety
+///
+/// `src` is null or points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn aiofile_nostd_streams(src: *const u8, len: usize) -> i64 {
+    if src.is_null() {
+        return errno_code(Errno::EBADF);
+    }
+    // SAFETY: the caller promises `len` readable bytes at a non-null `src`.
+    let data = unsafe { core::slice::from_raw_parts(src, len) };
+    if len > 256 {
+        return errno_code(Errno::ENOSPC);
+    }
+    if STREAM_TAKEN.swap(true, Ordering::Acquire) {
+        return errno_code(Errno::EAGAIN);
+    }
+    // SAFETY: `STREAM_TAKEN` was false, so no other call holds the storage; the three
+    // `&'static mut` handed out below are dropped before the flag is cleared.
+    let [a, b, c] = unsafe { &mut *core::ptr::addr_of_mut!(STREAM_STORAGE) };
+    let code = streams(data, [StaticBuf::new(a), StaticBuf::new(b), StaticBuf::new(c)]);
+    STREAM_TAKEN.store(false, Ordering::Release);
+    code
+}
+
+fn streams(data: &[u8], [wbuf, rbuf, lbuf]: [StaticBuf; 3]) -> i64 {
+    use aiofile_core::io::{File, LineReader, Reader, Writer};
+    use aiofile_core::mem::MemReactor;
+    use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+
+    let mode_ok = matches!(aiofile_core::parse_mode("rb+"), Ok(m) if m.readable && m.writable && m.binary)
+        && aiofile_core::parse_mode("rw").is_err();
+    let mut utf8 = aiofile_core::Utf8Decoder::new(0);
+    let text_ok = utf8.decode(data).is_ok() && utf8.finish().is_ok();
+    if !mode_ok || !text_ok {
+        return errno_code(Errno::EINVAL);
+    }
+    let reactor: MemReactor<NoopRawMutex, StaticBuf, 256, 2> = MemReactor::new(&[]);
+    embassy_futures::block_on(async {
+        let mut writer = Writer::new(File::new(&reactor, ()), 0, wbuf);
+        if writer.write_all(data).await.is_err() || writer.flush().await.is_err() {
+            return errno_code(Errno::EIO);
+        }
+        let Ok(mut reader) = Reader::new(File::new(&reactor, ()), 0, 16, rbuf) else {
+            return errno_code(Errno::EINVAL);
+        };
+        let mut at = 0;
+        while let Ok(Some(chunk)) = reader.read_chunk().await {
+            if data.get(at..at + chunk.len()) != Some(chunk) {
+                return errno_code(Errno::EIO);
+            }
+            at += chunk.len();
+        }
+        if at != data.len() {
+            return errno_code(Errno::EIO);
+        }
+        let Ok(mut lines) = LineReader::<_, 32>::new(File::new(&reactor, ()), 0, 16, b";", lbuf) else {
+            return errno_code(Errno::EINVAL);
+        };
+        let mut n = 0;
+        while let Ok(Some(_)) = lines.next_line().await {
+            n += 1;
+        }
+        n
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 
 /// `-errno`, the C convention for a failed call.
