@@ -130,7 +130,10 @@ pub unsafe extern "C" fn aiofile_nostd_streams(src: *const u8, len: usize) -> i6
     // SAFETY: `STREAM_TAKEN` was false, so no other call holds the storage; the three
     // `&'static mut` handed out below are dropped before the flag is cleared.
     let [a, b, c] = unsafe { &mut *core::ptr::addr_of_mut!(STREAM_STORAGE) };
-    let code = streams(data, [StaticBuf::new(a), StaticBuf::new(b), StaticBuf::new(c)]);
+    let code = streams(
+        data,
+        [StaticBuf::new(a), StaticBuf::new(b), StaticBuf::new(c)],
+    );
     STREAM_TAKEN.store(false, Ordering::Release);
     code
 }
@@ -166,7 +169,8 @@ fn streams(data: &[u8], [wbuf, rbuf, lbuf]: [StaticBuf; 3]) -> i64 {
         if at != data.len() {
             return errno_code(Errno::EIO);
         }
-        let Ok(mut lines) = LineReader::<_, 32>::new(File::new(&reactor, ()), 0, 16, b";", lbuf) else {
+        let Ok(mut lines) = LineReader::<_, 32>::new(File::new(&reactor, ()), 0, 16, b";", lbuf)
+        else {
             return errno_code(Errno::EINVAL);
         };
         let mut n = 0;
