@@ -114,7 +114,8 @@ impl<B: IoBufMut + Send + 'static> AioReactor<B> {
     /// As [`new`](Self::new).
     pub fn with_entries(entries: u32, fallback: Fallback<B>) -> Result<Self, Unavailable> {
         let efd = EventFd::new().map_err(|e| Unavailable::from_io("eventfd", &e, entries))?;
-        let queue = AioQueue::new(entries, efd.raw()).map_err(|e| Unavailable::from_io("io_setup", &e, entries))?;
+        let queue = AioQueue::new(entries, efd.raw())
+            .map_err(|e| Unavailable::from_io("io_setup", &e, entries))?;
         let inner = AioInner {
             queue,
             slots: Slots::new(entries as usize),
@@ -122,7 +123,12 @@ impl<B: IoBufMut + Send + 'static> AioReactor<B> {
             stats: AioStats::default(),
             fallback_full: false,
         };
-        Ok(Self { inner: Mutex::new(inner), fallback, owner: Owner::current(), efd })
+        Ok(Self {
+            inner: Mutex::new(inner),
+            fallback,
+            owner: Owner::current(),
+            efd,
+        })
     }
 
     /// What the reactor has done so far.
@@ -216,7 +222,11 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
         match fb.try_submit(file, op) {
             Submit::Queued(theirs) => {
                 self.stats.write_punts += 1;
-                Submit::Queued(self.slots.claim(State::Punted(theirs)).expect("a slot was free"))
+                Submit::Queued(
+                    self.slots
+                        .claim(State::Punted(theirs))
+                        .expect("a slot was free"),
+                )
             }
             Submit::Done(c) => {
                 self.stats.write_punts += 1;
@@ -230,16 +240,31 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
     }
 
     fn flush(&mut self, fb: Fb<'_, B>) {
-        let Self { queue, slots, stats, .. } = self;
+        let Self {
+            queue,
+            slots,
+            stats,
+            ..
+        } = self;
         queue.flush(&mut |r| handle(slots, stats, fb, r));
     }
 
     fn reap(&mut self, fb: Fb<'_, B>) -> usize {
-        let Self { queue, slots, stats, .. } = self;
+        let Self {
+            queue,
+            slots,
+            stats,
+            ..
+        } = self;
         queue.reap(&mut |r| handle(slots, stats, fb, r))
     }
 
-    fn poll_slot(&mut self, ticket: &Ticket, cx: &mut Context<'_>, fb: Fb<'_, B>) -> Poll<Completion<B>> {
+    fn poll_slot(
+        &mut self,
+        ticket: &Ticket,
+        cx: &mut Context<'_>,
+        fb: Fb<'_, B>,
+    ) -> Poll<Completion<B>> {
         let slot = ticket.slot();
         loop {
             match self.slots.state_mut(ticket) {
@@ -258,14 +283,17 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
                         return Poll::Pending;
                     }
                 }
-                State::InFlight(Interest::Abandoned) | State::Free => unreachable!("checked by state_mut"),
+                State::InFlight(Interest::Abandoned) | State::Free => {
+                    unreachable!("checked by state_mut")
+                }
             }
         }
     }
 
     /// Offers a `Punting` op to the fallback again; `Ready` when its state changed.
     fn retry_punt(&mut self, slot: u32, cx: &mut Context<'_>, fb: Fb<'_, B>) -> Poll<()> {
-        let State::Punting { op, file } = std::mem::replace(self.slots.state_at(slot), State::Free) else {
+        let State::Punting { op, file } = std::mem::replace(self.slots.state_at(slot), State::Free)
+        else {
             return Poll::Ready(());
         };
         let next = match fb.try_submit(&file, op) {
@@ -288,7 +316,9 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
                 None => *interest = Interest::Abandoned,
             },
             State::Punted(_) => {
-                if let State::Punted(theirs) = std::mem::replace(self.slots.state_at(slot), State::Free) {
+                if let State::Punted(theirs) =
+                    std::mem::replace(self.slots.state_at(slot), State::Free)
+                {
                     fb.abandon(theirs);
                 }
                 self.slots.release(slot);
@@ -299,7 +329,12 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
     }
 
     /// `poll_complete` in a forked child: in-flight ops will never complete here.
-    fn poll_forked(&mut self, ticket: &Ticket, cx: &mut Context<'_>, fb: Fb<'_, B>) -> Poll<Completion<B>> {
+    fn poll_forked(
+        &mut self,
+        ticket: &Ticket,
+        cx: &mut Context<'_>,
+        fb: Fb<'_, B>,
+    ) -> Poll<Completion<B>> {
         if let State::InFlight(_) = self.slots.state_mut(ticket) {
             if let Some((op, _file)) = self.queue.reclaim_forked(ticket.slot()) {
                 self.slots.release(ticket.slot());
@@ -361,7 +396,8 @@ impl<B: IoBufMut + Send + 'static> Reactor for AioReactor<B> {
 
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
         with_lock(&self.inner, |inner| {
-            if std::mem::take(&mut inner.fallback_full) && self.fallback.poll_ready(cx).is_pending() {
+            if std::mem::take(&mut inner.fallback_full) && self.fallback.poll_ready(cx).is_pending()
+            {
                 return Poll::Pending;
             }
             inner.slots.poll_space(cx)
@@ -387,8 +423,13 @@ impl<B: IoBufMut + Send + 'static> Reactor for AioReactor<B> {
 
 impl<B: IoBufMut + Send + 'static> Drop for AioReactor<B> {
     fn drop(&mut self) {
-        let inner = self.inner.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
-        inner.slots.drain_punted(|theirs| self.fallback.abandon(theirs));
+        let inner = self
+            .inner
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner
+            .slots
+            .drain_punted(|theirs| self.fallback.abandon(theirs));
         // `inner.queue` drops next: io_destroy waits for the kernel, then the buffers go.
     }
 }
@@ -408,6 +449,9 @@ impl<B: IoBufMut + Send + 'static> AsFd for AioReactor<B> {
 
 impl<B: IoBufMut + Send + 'static> std::fmt::Debug for AioReactor<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AioReactor").field("eventfd", &self.efd.raw()).field("stats", &self.stats()).finish()
+        f.debug_struct("AioReactor")
+            .field("eventfd", &self.efd.raw())
+            .field("stats", &self.stats())
+            .finish()
     }
 }

@@ -30,7 +30,10 @@ pub struct Alignment {
 impl Alignment {
     /// What works on 512-byte and 4 KiB-sector devices alike, used when nothing can be
     /// queried.
-    pub const DEFAULT: Alignment = Alignment { mem: 4096, offset: 4096 };
+    pub const DEFAULT: Alignment = Alignment {
+        mem: 4096,
+        offset: 4096,
+    };
 }
 
 /// Where an [`Alignment`] came from.
@@ -58,7 +61,13 @@ pub fn dio_alignment(fd: impl AsFd) -> (Alignment, AlignmentSource) {
         return (Alignment::DEFAULT, AlignmentSource::Default);
     };
     if let Some((mem, offset)) = info.dio {
-        return (Alignment { mem: mem as usize, offset: offset as usize }, AlignmentSource::Statx);
+        return (
+            Alignment {
+                mem: mem as usize,
+                offset: offset as usize,
+            },
+            AlignmentSource::Statx,
+        );
     }
     match sysfs_logical_block_size(info.dev) {
         Some(n) => (Alignment { mem: n, offset: n }, AlignmentSource::Sysfs),
@@ -88,7 +97,12 @@ fn sysfs_logical_block_size((major, minor): (u32, u32)) -> Option<usize> {
 /// assert_eq!(check_direct(8193, 4096, 4096, a).unwrap_err().what, MisalignedPart::Buffer);
 /// assert_eq!(check_direct(8192, 4096, 100, a).unwrap_err().required, 4096);
 /// ```
-pub fn check_direct(addr: usize, offset: u64, len: usize, align: Alignment) -> Result<(), Misaligned> {
+pub fn check_direct(
+    addr: usize,
+    offset: u64,
+    len: usize,
+    align: Alignment,
+) -> Result<(), Misaligned> {
     let bad = |what, required| Err(Misaligned { what, required });
     if addr % align.mem.max(1) != 0 {
         return bad(MisalignedPart::Buffer, align.mem);
@@ -116,7 +130,9 @@ pub fn check_direct(addr: usize, offset: u64, len: usize, align: Alignment) -> R
 /// ```
 pub fn check_op<B: IoBufMut>(op: &mut Op<B>, align: Alignment) -> Result<(), Misaligned> {
     match op.kind() {
-        OpKind::Read | OpKind::Write => check_direct(op.io_ptr() as usize, op.offset(), op.len(), align),
+        OpKind::Read | OpKind::Write => {
+            check_direct(op.io_ptr() as usize, op.offset(), op.len(), align)
+        }
         OpKind::Fsync | OpKind::Fdatasync => Ok(()),
     }
 }
@@ -167,7 +183,9 @@ impl DioCache {
     const CAPACITY: usize = 32;
 
     pub(crate) fn new() -> Self {
-        Self { entries: Vec::with_capacity(Self::CAPACITY) }
+        Self {
+            entries: Vec::with_capacity(Self::CAPACITY),
+        }
     }
 
     /// The alignment of `file`, queried once per file.

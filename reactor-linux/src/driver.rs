@@ -99,10 +99,19 @@ impl<R: Drive + 'static> Driven<R> {
     /// # Errors
     /// The thread spawn error.
     pub fn new(reactor: R) -> io::Result<Self> {
-        let shared = Arc::new(Shared { reactor, stop: AtomicBool::new(false) });
+        let shared = Arc::new(Shared {
+            reactor,
+            stop: AtomicBool::new(false),
+        });
         let theirs = Arc::clone(&shared);
-        let thread = std::thread::Builder::new().name("aiofile-driver".into()).spawn(move || drive(&theirs))?;
-        Ok(Self { shared, thread: Some(thread), owner: Owner::current() })
+        let thread = std::thread::Builder::new()
+            .name("aiofile-driver".into())
+            .spawn(move || drive(&theirs))?;
+        Ok(Self {
+            shared,
+            thread: Some(thread),
+            owner: Owner::current(),
+        })
     }
 
     /// The driven reactor.
@@ -161,6 +170,8 @@ impl<R: Drive + Reactor + 'static> Reactor for Driven<R> {
 
 impl<R: Drive + std::fmt::Debug + 'static> std::fmt::Debug for Driven<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Driven").field("reactor", &self.shared.reactor).finish()
+        f.debug_struct("Driven")
+            .field("reactor", &self.shared.reactor)
+            .finish()
     }
 }

@@ -65,15 +65,23 @@ impl fmt::Display for Unavailable {
                 "io_uring refused (io_uring_setup: EPERM): kernel.io_uring_disabled is set or a \
                  seccomp profile (Docker 25+, containerd 2.0) blocks it",
             ),
-            Self::NotImplemented { syscall: "io_setup" } => f.write_str(
+            Self::NotImplemented {
+                syscall: "io_setup",
+            } => f.write_str(
                 "kernel AIO unavailable (io_setup: ENOSYS): kernel built without CONFIG_AIO or a \
                  sandbox blocks it (such kernels have no /proc/sys/fs/aio-max-nr)",
             ),
             Self::NotImplemented { syscall } => {
-                write!(f, "{syscall}: ENOSYS: not built into this kernel, or blocked by a sandbox")
+                write!(
+                    f,
+                    "{syscall}: ENOSYS: not built into this kernel, or blocked by a sandbox"
+                )
             }
             Self::NoMemory { syscall } => {
-                write!(f, "{syscall}: ENOMEM (RLIMIT_MEMLOCK before Linux 5.12, or memory pressure)")
+                write!(
+                    f,
+                    "{syscall}: ENOMEM (RLIMIT_MEMLOCK before Linux 5.12, or memory pressure)"
+                )
             }
             Self::AioQuota { requested } => write!(
                 f,
@@ -82,7 +90,10 @@ impl fmt::Display for Unavailable {
                  other AIO contexts"
             ),
             Self::MissingOpcode { opcode } => {
-                write!(f, "io_uring lacks the {opcode} opcode (kernel older than 5.6?)")
+                write!(
+                    f,
+                    "io_uring lacks the {opcode} opcode (kernel older than 5.6?)"
+                )
             }
             Self::Os { syscall, errno } => write!(f, "{syscall} failed: os error {errno}"),
         }
@@ -127,7 +138,11 @@ impl fmt::Display for Misaligned {
             MisalignedPart::Offset => "file offset",
             MisalignedPart::Length => "length",
         };
-        write!(f, "O_DIRECT {what} must be a multiple of {} bytes", self.required)
+        write!(
+            f,
+            "O_DIRECT {what} must be a multiple of {} bytes",
+            self.required
+        )
     }
 }
 

@@ -55,7 +55,10 @@ mod uring;
 
 pub use aio::{AioReactor, AioStats, Fallback};
 pub use aiofile_reactor_threads::{FileHandle, FileRef};
-pub use dio::{check_direct, check_op, dio_alignment, evict_page_cache, open_direct, Alignment, AlignmentSource};
+pub use dio::{
+    check_direct, check_op, dio_alignment, evict_page_cache, open_direct, Alignment,
+    AlignmentSource,
+};
 pub use driver::{Drive, Driven};
 pub use error::{Forked, Misaligned, MisalignedPart, OpenDirectError, Unavailable};
 pub use probe::{probe, Probe};

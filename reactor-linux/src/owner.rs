@@ -13,7 +13,10 @@ pub(crate) struct Owner {
 impl Owner {
     /// The current process. Registers the `pthread_atfork` hook if not done yet.
     pub(crate) fn current() -> Self {
-        Self { pid: std::process::id(), generation: os::fork_generation() }
+        Self {
+            pid: std::process::id(),
+            generation: os::fork_generation(),
+        }
     }
 
     /// `Err` in a process forked after `current()` was called. Costs one atomic load
@@ -23,7 +26,9 @@ impl Owner {
         if os::fork_generation() == self.generation {
             Ok(())
         } else {
-            Err(Forked { creator_pid: self.pid })
+            Err(Forked {
+                creator_pid: self.pid,
+            })
         }
     }
 }

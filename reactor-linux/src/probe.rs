@@ -45,5 +45,10 @@ fn run() -> Probe {
         }
         Err(e) => (Err(Unavailable::from_io("io_setup", &e, 1)), false),
     };
-    Probe { kernel_release: os::kernel_release(), uring, aio, aio_ring_reaping }
+    Probe {
+        kernel_release: os::kernel_release(),
+        uring,
+        aio,
+        aio_ring_reaping,
+    }
 }

@@ -78,7 +78,12 @@ pub(crate) struct Slots<B> {
 impl<B> Slots<B> {
     pub(crate) fn new(n: usize) -> Self {
         Self {
-            entries: (0..n).map(|_| Entry { generation: 0, state: State::Free }).collect(),
+            entries: (0..n)
+                .map(|_| Entry {
+                    generation: 0,
+                    state: State::Free,
+                })
+                .collect(),
             free: (0..n as u32).rev().collect(),
             space_waiters: Vec::new(),
             wakes: Vec::with_capacity(n),
@@ -105,7 +110,9 @@ impl<B> Slots<B> {
     pub(crate) fn state_mut(&mut self, ticket: &Ticket) -> &mut State<B> {
         let entry = self.entries.get_mut(ticket.slot() as usize);
         match entry {
-            Some(e) if e.generation == ticket.generation() && !matches!(e.state, State::Free) => &mut e.state,
+            Some(e) if e.generation == ticket.generation() && !matches!(e.state, State::Free) => {
+                &mut e.state
+            }
             _ => panic!("stale or foreign ticket {ticket:?}"),
         }
     }
@@ -130,7 +137,11 @@ impl<B> Slots<B> {
         match mem::replace(self.state_at(slot), State::Done(completion)) {
             State::InFlight(Interest::Waiting(waker)) => self.wakes.extend(waker),
             State::InFlight(Interest::Abandoned) => self.release(slot),
-            other => debug_assert!(false, "completion for slot {slot} in state {}", other.name()),
+            other => debug_assert!(
+                false,
+                "completion for slot {slot} in state {}",
+                other.name()
+            ),
         }
     }
 
@@ -223,7 +234,11 @@ mod tests {
     use aiofile_core::OpKind;
 
     fn done() -> Completion<Vec<u8>> {
-        Completion { kind: OpKind::Fsync, result: Ok(0), buf: None }
+        Completion {
+            kind: OpKind::Fsync,
+            result: Ok(0),
+            buf: None,
+        }
     }
 
     #[test]
@@ -237,7 +252,11 @@ mod tests {
         let t2 = s.claim(State::InFlight(Interest::Abandoned)).unwrap();
         assert_eq!((t2.slot(), t2.generation()), (0, 1));
         s.finish(t2.slot(), done());
-        assert_eq!(s.in_use(), 0, "an abandoned op frees its slot when it finishes");
+        assert_eq!(
+            s.in_use(),
+            0,
+            "an abandoned op frees its slot when it finishes"
+        );
     }
 
     #[test]

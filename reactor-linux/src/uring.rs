@@ -88,17 +88,32 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
     /// As [`new`](Self::new).
     pub fn with_entries(entries: u32) -> Result<Self, Unavailable> {
         let efd = EventFd::new().map_err(|e| Unavailable::from_io("eventfd", &e, entries))?;
-        let queue = UringQueue::new(entries, Some(efd.raw())).map_err(|e| setup_error(&e, entries))?;
+        let queue =
+            UringQueue::new(entries, Some(efd.raw())).map_err(|e| setup_error(&e, entries))?;
         let slots = Slots::new(queue.capacity());
-        let inner = UringInner { queue, slots, dio: DioCache::new(), misaligned: 0 };
-        Ok(Self { inner: Mutex::new(inner), owner: Owner::current(), efd })
+        let inner = UringInner {
+            queue,
+            slots,
+            dio: DioCache::new(),
+            misaligned: 0,
+        };
+        Ok(Self {
+            inner: Mutex::new(inner),
+            owner: Owner::current(),
+            efd,
+        })
     }
 
     /// What the reactor has done so far.
     pub fn stats(&self) -> UringStats {
         let inner = lock(&self.inner);
         let q = inner.queue.counters;
-        UringStats { submitted: q.submitted, enter_calls: q.enter_calls, reaped: q.reaped, misaligned: inner.misaligned }
+        UringStats {
+            submitted: q.submitted,
+            enter_calls: q.enter_calls,
+            reaped: q.reaped,
+            misaligned: inner.misaligned,
+        }
     }
 
     /// Slots holding an operation (in flight, finished but not yet collected, or handed
@@ -239,6 +254,9 @@ impl<B: IoBufMut + Send + 'static> AsFd for UringReactor<B> {
 
 impl<B: IoBufMut + Send + 'static> std::fmt::Debug for UringReactor<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UringReactor").field("eventfd", &self.efd.raw()).field("stats", &self.stats()).finish()
+        f.debug_struct("UringReactor")
+            .field("eventfd", &self.efd.raw())
+            .field("stats", &self.stats())
+            .finish()
     }
 }

@@ -143,7 +143,11 @@ impl<B: IoBufMut> AioQueue<B> {
         while done < self.pending.len() {
             let base = self.iocbs.as_mut_ptr();
             self.ptrs.clear();
-            self.ptrs.extend(self.pending[done..].iter().map(|&s| base.wrapping_add(s as usize) as usize));
+            self.ptrs.extend(
+                self.pending[done..]
+                    .iter()
+                    .map(|&s| base.wrapping_add(s as usize) as usize),
+            );
             self.counters.submit_calls += 1;
             match submit(self.ctx, &self.ptrs) {
                 Ok(0) => break,
@@ -166,7 +170,12 @@ impl<B: IoBufMut> AioQueue<B> {
 
     fn hand_back(&mut self, slot: u32, errno: Errno, to: &mut impl FnMut(Reaped<B>)) {
         if let Some(Held { op, file, nowait }) = self.ops[slot as usize].take() {
-            to(Reaped { slot, file, nowait, outcome: Outcome::Err(op, errno) });
+            to(Reaped {
+                slot,
+                file,
+                nowait,
+                outcome: Outcome::Err(op, errno),
+            });
         }
     }
 
@@ -175,7 +184,11 @@ impl<B: IoBufMut> AioQueue<B> {
     pub(crate) fn reap(&mut self, done: &mut impl FnMut(Reaped<B>)) -> usize {
         let mut total = 0;
         loop {
-            let n = if self.user_ring { self.copy_from_ring() } else { self.getevents() };
+            let n = if self.user_ring {
+                self.copy_from_ring()
+            } else {
+                self.getevents()
+            };
             for i in 0..n {
                 let ev = self.events[i];
                 self.dispatch(ev, done);
@@ -194,7 +207,12 @@ impl<B: IoBufMut> AioQueue<B> {
         };
         self.in_kernel -= 1;
         let Held { op, file, nowait } = held;
-        done(Reaped { slot: ev.data as u32, file, nowait, outcome: outcome(op, ev.res) });
+        done(Reaped {
+            slot: ev.data as u32,
+            file,
+            nowait,
+            outcome: outcome(op, ev.res),
+        });
     }
 
     /// User-space reaping (fio's `userspace_reap`, Seastar's `try_reap_events`).
@@ -231,12 +249,22 @@ impl<B: IoBufMut> AioQueue<B> {
     }
 
     fn getevents(&mut self) -> usize {
-        let zero = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         let len = self.events.len() as libc::c_long;
         // SAFETY: `events` is writable for `len` io_events, `zero` is a valid timespec,
         // both outlive the call; `ctx` is our live context.
         let res = syscall!(unsafe {
-            libc::syscall(libc::SYS_io_getevents, self.ctx, 0 as libc::c_long, len, self.events.as_mut_ptr(), &zero)
+            libc::syscall(
+                libc::SYS_io_getevents,
+                self.ctx,
+                0 as libc::c_long,
+                len,
+                self.events.as_mut_ptr(),
+                &zero,
+            )
         });
         let n = res.map_or(0, |n| n as usize);
         self.counters.reaped_syscall += n as u64;
@@ -287,7 +315,12 @@ fn submit(ctx: u64, iocbs: &[usize]) -> io::Result<usize> {
     // slice (alive and not otherwise borrowed during the call); each iocb's buffer is
     // owned by the queue's `ops` until its completion is reaped or it is handed back.
     let n = syscall!(unsafe {
-        libc::syscall(libc::SYS_io_submit, ctx, iocbs.len() as libc::c_long, iocbs.as_ptr())
+        libc::syscall(
+            libc::SYS_io_submit,
+            ctx,
+            iocbs.len() as libc::c_long,
+            iocbs.as_ptr(),
+        )
     })?;
     Ok(n as usize)
 }
@@ -299,7 +332,10 @@ pub(crate) fn ring_is_compatible(ctx: u64) -> bool {
     // SAFETY: `ctx` was just returned by io_setup in this process: it is the address
     // of the mapped ring, whose 32-byte header is readable.
     let (magic, incompat) = unsafe {
-        (ptr::read_volatile(&raw const (*ring).magic), ptr::read_volatile(&raw const (*ring).incompat_features))
+        (
+            ptr::read_volatile(&raw const (*ring).magic),
+            ptr::read_volatile(&raw const (*ring).incompat_features),
+        )
     };
     magic == AIO_RING_MAGIC && incompat == 0
 }

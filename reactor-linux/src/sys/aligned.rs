@@ -37,11 +37,19 @@ impl AlignedBuf {
     /// # Panics
     /// When `align` is not a power of two, the size overflows, or allocation fails.
     pub fn new(capacity: usize, align: usize) -> Self {
-        let layout = Layout::from_size_align(capacity.max(1), align).expect("AlignedBuf: bad size or alignment");
+        let layout = Layout::from_size_align(capacity.max(1), align)
+            .expect("AlignedBuf: bad size or alignment");
         // SAFETY: `layout` has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
-        let Some(ptr) = NonNull::new(raw) else { alloc::handle_alloc_error(layout) };
-        Self { ptr, layout, capacity, len: 0 }
+        let Some(ptr) = NonNull::new(raw) else {
+            alloc::handle_alloc_error(layout)
+        };
+        Self {
+            ptr,
+            layout,
+            capacity,
+            len: 0,
+        }
     }
 
     /// The alignment the buffer was allocated with.
@@ -54,7 +62,11 @@ impl AlignedBuf {
     /// # Panics
     /// When `len` exceeds the capacity.
     pub fn set_len(&mut self, len: usize) {
-        assert!(len <= self.capacity, "AlignedBuf::set_len({len}) beyond capacity {}", self.capacity);
+        assert!(
+            len <= self.capacity,
+            "AlignedBuf::set_len({len}) beyond capacity {}",
+            self.capacity
+        );
         self.len = len;
     }
 

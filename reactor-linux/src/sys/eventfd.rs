@@ -62,7 +62,11 @@ pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<
         None => -1,
         Some(t) => i32::try_from(t.as_millis()).unwrap_or(i32::MAX),
     };
-    let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid `pollfd` that outlives the call.
     match syscall!(unsafe { libc::poll(&mut pfd, 1, ms) }) {
         Ok(n) => Ok(n > 0 && pfd.revents & libc::POLLIN != 0),

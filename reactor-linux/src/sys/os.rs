@@ -49,7 +49,12 @@ pub(crate) fn kernel_release() -> String {
     }
     // SAFETY: zeroed then filled by a successful uname.
     let uts = unsafe { uts.assume_init() };
-    let bytes: Vec<u8> = uts.release.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    let bytes: Vec<u8> = uts
+        .release
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

@@ -13,10 +13,16 @@ use super::{os, outcome, Outcome, MAX_RW};
 #[derive(Debug)]
 pub(crate) enum SetupError {
     /// A syscall failed.
-    Os { syscall: &'static str, err: io::Error },
+    Os {
+        syscall: &'static str,
+        err: io::Error,
+    },
     /// The kernel lacks an opcode we need.
     MissingOpcode(&'static str),
 }
+
+/// An op the kernel may be using, with the file handle that keeps its fd alive.
+type Held<B> = (Op<B>, FileRef);
 
 /// Counters kept by the queue (read by the reactor's `stats`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -31,7 +37,7 @@ pub(crate) struct UringCounters {
 /// first waits for every CQE still owed.
 pub(crate) struct UringQueue<B> {
     ring: IoUring,
-    ops: Box<[Option<(Op<B>, FileRef)>]>,
+    ops: Box<[Option<Held<B>>]>,
     in_kernel: usize,
     fork_gen: u64,
     pub counters: UringCounters,
@@ -45,10 +51,14 @@ impl<B: IoBufMut> UringQueue<B> {
     /// The failing step (`io_uring_setup`: `EPERM`, `ENOSYS`, `ENOMEM`, ...).
     pub(crate) fn new(entries: u32, eventfd: Option<RawFd>) -> Result<Self, SetupError> {
         let os = |syscall| move |err| SetupError::Os { syscall, err };
-        let ring = IoUring::builder().build(entries).map_err(os("io_uring_setup"))?;
+        let ring = IoUring::builder()
+            .build(entries)
+            .map_err(os("io_uring_setup"))?;
         check_opcodes(&ring)?;
         if let Some(fd) = eventfd {
-            ring.submitter().register_eventfd(fd).map_err(os("io_uring_register(EVENTFD)"))?;
+            ring.submitter()
+                .register_eventfd(fd)
+                .map_err(os("io_uring_register(EVENTFD)"))?;
         }
         let slots = ring.params().sq_entries() as usize;
         Ok(Self {
@@ -81,7 +91,12 @@ impl<B: IoBufMut> UringQueue<B> {
     ///
     /// # Panics
     /// When `slot` is out of range or already holds an op.
-    pub(crate) fn push(&mut self, slot: u32, mut op: Op<B>, file: FileRef) -> Result<(), (Op<B>, FileRef)> {
+    pub(crate) fn push(
+        &mut self,
+        slot: u32,
+        mut op: Op<B>,
+        file: FileRef,
+    ) -> Result<(), (Op<B>, FileRef)> {
         let idx = slot as usize;
         assert!(self.ops[idx].is_none(), "io_uring slot {slot} is busy");
         if self.ring.submission().is_full() {
@@ -114,7 +129,14 @@ impl<B: IoBufMut> UringQueue<B> {
                 self.counters.submitted += n as u64;
                 Ok(())
             }
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }
@@ -156,7 +178,11 @@ impl<B> Drop for UringQueue<B> {
         while self.in_kernel > 0 {
             match self.ring.submit_and_wait(1) {
                 Ok(_) => {}
-                Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)) => {}
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
+                    ) => {}
                 Err(_) => {
                     // Cannot confirm the kernel is done with the buffers: leak them.
                     std::mem::forget(std::mem::take(&mut self.ops));
@@ -176,10 +202,16 @@ fn sqe<B: IoBufMut>(op: &mut Op<B>, file: &FileRef) -> squeue::Entry {
     let fd = types::Fd(file.as_raw_fd());
     let len = op.len().min(MAX_RW) as u32;
     match op.kind() {
-        OpKind::Read => opcode::Read::new(fd, op.io_ptr(), len).offset(op.offset()).build(),
-        OpKind::Write => opcode::Write::new(fd, op.io_ptr(), len).offset(op.offset()).build(),
+        OpKind::Read => opcode::Read::new(fd, op.io_ptr(), len)
+            .offset(op.offset())
+            .build(),
+        OpKind::Write => opcode::Write::new(fd, op.io_ptr(), len)
+            .offset(op.offset())
+            .build(),
         OpKind::Fsync => opcode::Fsync::new(fd).build(),
-        OpKind::Fdatasync => opcode::Fsync::new(fd).flags(types::FsyncFlags::DATASYNC).build(),
+        OpKind::Fdatasync => opcode::Fsync::new(fd)
+            .flags(types::FsyncFlags::DATASYNC)
+            .build(),
     }
 }
 
@@ -187,8 +219,15 @@ fn check_opcodes(ring: &IoUring) -> Result<(), SetupError> {
     let mut probe = Probe::new();
     ring.submitter()
         .register_probe(&mut probe)
-        .map_err(|err| SetupError::Os { syscall: "io_uring_register(PROBE)", err })?;
-    let needed = [("READ", opcode::Read::CODE), ("WRITE", opcode::Write::CODE), ("FSYNC", opcode::Fsync::CODE)];
+        .map_err(|err| SetupError::Os {
+            syscall: "io_uring_register(PROBE)",
+            err,
+        })?;
+    let needed = [
+        ("READ", opcode::Read::CODE),
+        ("WRITE", opcode::Write::CODE),
+        ("FSYNC", opcode::Fsync::CODE),
+    ];
     match needed.iter().find(|(_, code)| !probe.is_supported(*code)) {
         Some((name, _)) => Err(SetupError::MissingOpcode(name)),
         None => Ok(()),
