@@ -30,7 +30,7 @@ impl<F: Future> Future for Timed<F> {
     }
 }
 
-fn uncached_file(tag: &str, len: usize) -> (std::path::PathBuf, Vec<u8>) {
+fn uncached_file(tag: &str, len: usize) -> (common::TmpFile, Vec<u8>) {
     let data = pattern(len, 11);
     let path = file_with(tag, &data);
     let f = std::fs::File::open(&path).unwrap();

@@ -50,16 +50,39 @@ pub fn aio_with<B: IoBufMut + Send + 'static>(
     Some((reactor, fb))
 }
 
-/// A fresh path in the target directory (ext4 here; `/tmp` may be tmpfs elsewhere).
-pub fn tmp_path(tag: &str) -> PathBuf {
+/// A path in the target directory (ext4 here; `/tmp` may be tmpfs elsewhere), removed
+/// on drop.
+pub struct TmpFile(PathBuf);
+
+impl std::ops::Deref for TmpFile {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TmpFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A fresh path (nothing created yet).
+pub fn tmp_path(tag: &str) -> TmpFile {
     static N: AtomicUsize = AtomicUsize::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("aiofile-linux-{}-{tag}-{n}", std::process::id()))
+    let name = format!("aiofile-linux-{}-{tag}-{n}", std::process::id());
+    TmpFile(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name))
 }
 
 /// Writes `data` to a new file and returns its path.
-pub fn file_with(tag: &str, data: &[u8]) -> PathBuf {
+pub fn file_with(tag: &str, data: &[u8]) -> TmpFile {
     let path = tmp_path(tag);
     std::fs::write(&path, data).unwrap();
     path
