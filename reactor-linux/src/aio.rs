@@ -4,7 +4,7 @@
 //! | request | how it is served |
 //! |---|---|
 //! | O_DIRECT read / write | `IOCB_CMD_PREAD` / `PWRITE` (asynchronous in the kernel) |
-//! | buffered read | `PREAD` with `RWF_NOWAIT`: a page-cache hit completes inside `io_submit`; `-EAGAIN` (or `-EOPNOTSUPP`) hands the op to the fallback, never resubmitted |
+//! | buffered read | `PREAD` with `RWF_NOWAIT`: a page-cache hit completes inside `io_submit`; `-EAGAIN` (or `-EOPNOTSUPP`, `-EINVAL` on old kernels) hands the op to the fallback, never resubmitted |
 //! | buffered write | the fallback at once (`io_submit` would do it inline; `RWF_NOWAIT` writes are refused by ext4) |
 //! | fsync / fdatasync | `IOCB_CMD_FSYNC` / `FDSYNC` (a kernel workqueue since Linux 4.18) |
 //! | O_DIRECT misaligned | completed at once with `EINVAL` ([`check_op`](crate::check_op) tells which part) |
@@ -346,10 +346,14 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
 }
 
 /// One op back from the kernel: complete it, or hand a `RWF_NOWAIT` refusal to the
-/// fallback.
+/// fallback: `EAGAIN` (would block), `EOPNOTSUPP` (the file does not support
+/// `RWF_NOWAIT`), `EINVAL` (a kernel before 4.13 that rejects `aio_rw_flags`). The
+/// fallback reports its own error if the read really is invalid.
 fn handle<B: IoBufMut>(slots: &mut Slots<B>, stats: &mut AioStats, fb: Fb<'_, B>, r: Reaped<B>) {
     match r.outcome {
-        Outcome::Err(op, e) if r.nowait && matches!(e.0, libc::EAGAIN | libc::EOPNOTSUPP) => {
+        Outcome::Err(op, e)
+            if r.nowait && matches!(e.0, libc::EAGAIN | libc::EOPNOTSUPP | libc::EINVAL) =>
+        {
             stats.nowait_punts += 1;
             punt(slots, fb, r.slot, op, r.file);
         }
@@ -427,6 +431,11 @@ impl<B: IoBufMut + Send + 'static> Drop for AioReactor<B> {
             .inner
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.owner.check().is_ok() {
+            // Queued ops still run (as io_uring's do): their futures are gone, not
+            // their effects.
+            inner.flush(&*self.fallback);
+        }
         inner
             .slots
             .drain_punted(|theirs| self.fallback.abandon(theirs));
