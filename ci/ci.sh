@@ -26,7 +26,7 @@ STEPS=(fmt clippy test doc nostd fuzz-smoke)
 
 # Reactors the facade's tests are re-run under, one `AIOFILE_REACTOR=<name>` run each.
 # Adding one is a one-line change, e.g. FORCED_REACTORS=(uring aio threads).
-FORCED_REACTORS=()
+FORCED_REACTORS=(uring aio threads)
 
 NOSTD_DIR=ci/nostd-check
 # An explicit --target-dir, so a CARGO_TARGET_DIR in the environment cannot move the archive.

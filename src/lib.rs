@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod blocking;
+mod direct;
 mod error;
 mod file;
 mod options;
