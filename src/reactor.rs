@@ -175,8 +175,8 @@ pub fn default_reactor() -> Result<ReactorInfo> {
 pub fn availability(kind: ReactorKind) -> std::result::Result<(), String> {
     match kind {
         ReactorKind::Threads => Ok(()),
-        ReactorKind::Uring => probe().uring.clone().map_err(|e| e.to_string()),
-        ReactorKind::Aio => probe().aio.clone().map_err(|e| e.to_string()),
+        ReactorKind::Uring => probe().uring.map_err(|e| e.to_string()),
+        ReactorKind::Aio => probe().aio.map_err(|e| e.to_string()),
     }
 }
 
