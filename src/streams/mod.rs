@@ -38,7 +38,7 @@ mod writer;
 
 pub use lines::LineReader;
 pub use reader::Reader;
-// pub use text::{TextLineReader, TextReader};
+pub use text::{TextLineReader, TextReader};
 pub use writer::Writer;
 
 use crate::error::{Error, Result};
