@@ -92,7 +92,10 @@ fn reader_from_offset_stream_and_slices() {
         assert_eq!(chunks, [&b"3456"[..], b"789"]);
         let mut reader = Reader::new(&file, 8, 1).unwrap();
         assert_eq!(reader.read_chunk_slice().await.unwrap(), Some(&b"8"[..]));
-        assert_eq!(reader.next().await.transpose().unwrap(), Some(b"9".to_vec()));
+        assert_eq!(
+            reader.next().await.transpose().unwrap(),
+            Some(b"9".to_vec())
+        );
         assert!(reader.next().await.is_none());
         let mut past = Reader::new(&file, 50, 4).unwrap();
         assert_eq!(past.read_chunk().await.unwrap(), None);
@@ -104,8 +107,14 @@ fn chunk_size_zero_is_invalid_input_everywhere() {
     let tmp = Tmp::new(b"x");
     block_on(async {
         let file = AioFile::open(tmp.path(), "r").await.unwrap();
-        assert!(matches!(Reader::new(&file, 0, 0), Err(Error::InvalidInput(_))));
-        assert!(matches!(TextReader::new(&file, 0, 0), Err(Error::InvalidInput(_))));
+        assert!(matches!(
+            Reader::new(&file, 0, 0),
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(matches!(
+            TextReader::new(&file, 0, 0),
+            Err(Error::InvalidInput(_))
+        ));
         assert!(matches!(
             LineReader::new(&file, 0, 0, b"\n"),
             Err(Error::InvalidInput(_))
@@ -122,7 +131,10 @@ fn streams_need_an_open_file_and_fail_after_close() {
     let tmp = Tmp::new(b"abc\ndef\n");
     block_on(async {
         let unopened = AioFile::new(tmp.path(), "r", aiofile::OpenOptions::new()).unwrap();
-        assert!(matches!(Reader::new(&unopened, 0, 4), Err(Error::NotOpened)));
+        assert!(matches!(
+            Reader::new(&unopened, 0, 4),
+            Err(Error::NotOpened)
+        ));
         assert!(matches!(Writer::new(&unopened, 0), Err(Error::NotOpened)));
 
         let file = AioFile::open(tmp.path(), "r+").await.unwrap();
@@ -170,7 +182,10 @@ fn writer_is_a_sink() {
         let mut writer = Writer::new(&file, 0).unwrap();
         writer.send(b"one ".to_vec()).await.unwrap();
         writer.feed("two ").await.unwrap();
-        writer.feed(vec![b'x'; Writer::BUFFER * 2 + 5]).await.unwrap();
+        writer
+            .feed(vec![b'x'; Writer::BUFFER * 2 + 5])
+            .await
+            .unwrap();
         writer.flush().await.unwrap();
         let mut items = futures::stream::iter(["a", "b", "c"].map(Ok::<_, Error>));
         writer.send_all(&mut items).await.unwrap();
@@ -338,16 +353,25 @@ fn text_reader_reports_absolute_decode_offsets() {
         let file = AioFile::open(tmp.path(), "r").await.unwrap();
         let mut reader = TextReader::new(&file, 1, 64).unwrap();
         assert_eq!(reader.read_chunk().await.unwrap().as_deref(), Some("bc"));
-        assert!(matches!(reader.read_chunk().await, Err(Error::Decode { offset: 3 })));
+        assert!(matches!(
+            reader.read_chunk().await,
+            Err(Error::Decode { offset: 3 })
+        ));
         assert!(reader.next().await.is_none());
         let mut reader = TextReader::new(&file, 3, 2).unwrap();
-        assert!(matches!(reader.read_chunk().await, Err(Error::Decode { offset: 3 })));
+        assert!(matches!(
+            reader.read_chunk().await,
+            Err(Error::Decode { offset: 3 })
+        ));
 
         let file = AioFile::open(cut.path(), "r").await.unwrap();
         let mut reader = TextReader::new(&file, 0, 1).unwrap();
         assert_eq!(reader.read_chunk().await.unwrap().as_deref(), Some("a"));
         assert_eq!(reader.read_chunk().await.unwrap().as_deref(), Some("b"));
-        assert!(matches!(reader.read_chunk().await, Err(Error::Decode { offset: 2 })));
+        assert!(matches!(
+            reader.read_chunk().await,
+            Err(Error::Decode { offset: 2 })
+        ));
     });
 }
 
@@ -357,8 +381,14 @@ fn text_line_reader_decode_error_has_offset_and_ends_stream() {
     block_on(async {
         let file = AioFile::open(tmp.path(), "r").await.unwrap();
         let mut lines = TextLineReader::new(&file, 0, 2, "\n").unwrap();
-        assert_eq!(lines.next().await.transpose().unwrap().as_deref(), Some("ok\n"));
-        assert!(matches!(lines.next().await, Some(Err(Error::Decode { offset: 6 }))));
+        assert_eq!(
+            lines.next().await.transpose().unwrap().as_deref(),
+            Some("ok\n")
+        );
+        assert!(matches!(
+            lines.next().await,
+            Some(Err(Error::Decode { offset: 6 }))
+        ));
         assert!(lines.next().await.is_none());
         assert_eq!(lines.position(), 3);
     });
