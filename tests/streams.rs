@@ -393,3 +393,20 @@ fn text_line_reader_decode_error_has_offset_and_ends_stream() {
         assert_eq!(lines.position(), 3);
     });
 }
+
+/// Compiles only if the streams and their futures are `Send`.
+#[allow(dead_code)]
+fn streams_and_their_futures_are_send(file: &AioFile) {
+    fn is_send<T: Send>(_: T) {}
+    let mut reader = Reader::new(file, 0, 1).unwrap();
+    is_send(reader.read_chunk());
+    let mut lines = LineReader::new(file, 0, 1, b"\n").unwrap();
+    is_send(lines.readline());
+    let mut text = TextLineReader::new(file, 0, 1, "\n").unwrap();
+    is_send(text.readline());
+    let mut chunks = TextReader::new(file, 0, 1).unwrap();
+    is_send(chunks.read_chunk());
+    let mut writer = Writer::new(file, 0).unwrap();
+    is_send(writer.write(b"x"));
+    is_send((reader, lines, text, chunks, writer));
+}

@@ -441,3 +441,27 @@ fn mixed_operations_match_a_model() {
         f.close().await.unwrap();
     });
 }
+
+/// Compiles only if the wrappers, their streams and their futures are `Send` (so they
+/// run on multi-threaded executors).
+#[allow(dead_code)]
+fn wrappers_and_their_futures_are_send(
+    b: &mut BinaryFileWrapper,
+    t: &mut aiofile::TextFileWrapper,
+) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(b.clone());
+    is_send(t.clone());
+    is_send(b.read(1));
+    is_send(b.readline_with(Some(3), b";"));
+    is_send(b.write(b"x"));
+    is_send(b.seek(SeekFrom::End(0)));
+    is_send(b.close());
+    is_send(t.read(1));
+    is_send(t.readline());
+    is_send(t.write("x"));
+    is_send(t.read_to_end());
+    is_send(b.lines());
+    is_send(t.iter_chunked(4));
+    is_send(async_open("x", "r"));
+}
