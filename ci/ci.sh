@@ -66,17 +66,31 @@ step_clippy() {
 
 # -------------------------------------------------------------------------- test
 step_test() {
-    run cargo test --workspace
+    local log
+    log="$(mktemp)"
+    # --nocapture so kernel-feature probes' "SKIP: ..." lines reach the log and the count.
+    run cargo test --workspace -- --nocapture 2>&1 | tee "$log"
     local reactor
     for reactor in ${FORCED_REACTORS[@]+"${FORCED_REACTORS[@]}"}; do
-        test_facade_with_reactor "$reactor"
+        test_facade_with_reactor "$reactor" 2>&1 | tee -a "$log"
     done
+    summarize_tests "$log"
+    rm -f "$log"
 }
 
 # Re-runs the facade's tests with the reactor forced (`uring`, `aio` or `threads`).
 test_facade_with_reactor() {
     echo "--- facade tests with AIOFILE_REACTOR=$1"
-    run env AIOFILE_REACTOR="$1" cargo test -p aiofile
+    run env AIOFILE_REACTOR="$1" cargo test -p aiofile --tests -- --nocapture
+}
+
+# How many tests ran, and which kernel-dependent ones skipped (they print "SKIP: why").
+summarize_tests() {
+    local passed skipped
+    passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$1" | awk '{s += $4} END {print s + 0}')
+    skipped=$(grep -c 'SKIP' "$1" || true)
+    echo "--- test summary: $passed tests passed (all runs together), $skipped skip messages"
+    grep 'SKIP' "$1" | sort | uniq -c | sed 's/^/    /' || true
 }
 
 # --------------------------------------------------------------------------- doc
