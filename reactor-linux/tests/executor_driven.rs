@@ -37,7 +37,10 @@ fn async_fd<R: std::os::fd::AsRawFd>(reactor: &Arc<R>) -> Arc<AsyncFd<Arc<R>>> {
 fn big_file(tag: &str, len: usize) -> common::TmpFile {
     let data = common::pattern(len, 7);
     let f = common::file_with(tag, &data);
-    evict_page_cache(std::fs::File::open(&*f).unwrap()).unwrap();
+    // Dirty pages cannot be dropped: write them back first.
+    let file = std::fs::File::open(&*f).unwrap();
+    file.sync_all().unwrap();
+    evict_page_cache(file).unwrap();
     f
 }
 
