@@ -7,7 +7,7 @@ use crate::workloads::Workload;
 /// Quick (default) or full suite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// 256 MiB files, ~1.5 s per timed case, one repeat: under 3 minutes.
+    /// 256 MiB files, 1 s per timed case, one repeat: under 3 minutes.
     Quick,
     /// 1 GiB files, 10 s per timed case, 3 repeats, medians.
     Full,
@@ -59,7 +59,7 @@ usage: aiofile-bench [--full] [--dir PATH] [--out PATH] [--venv PATH]
                      [--only W1,W2,...] [--systems ID,...] [--duration SECS]
                      [--repeats N] [--size MIB] [--no-drop-caches]
 
-  (no flags)        quick suite: 256 MiB files, 1.5 s per case, 1 repeat
+  (no flags)        quick suite: 256 MiB files, 1 s per case, 1 repeat
   --full            full suite: 1 GiB files, 10 s per case, 3 repeats (medians)
   --dir PATH        data files (default bench/data)
   --out PATH        results (default bench/results)
@@ -88,7 +88,9 @@ impl Config {
                 "--no-drop-caches" => overrides.push((flag, String::new())),
                 "--dir" | "--out" | "--venv" | "--only" | "--systems" | "--duration"
                 | "--repeats" | "--size" => {
-                    let v = args.next().ok_or(format!("{flag} needs a value\n\n{USAGE}"))?;
+                    let v = args
+                        .next()
+                        .ok_or(format!("{flag} needs a value\n\n{USAGE}"))?;
                     overrides.push((flag, v));
                 }
                 _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
@@ -107,7 +109,7 @@ impl Config {
 
     fn for_mode(mode: Mode, bench: &std::path::Path) -> Self {
         let (file_size, duration, repeats) = match mode {
-            Mode::Quick => (256 * MIB, Duration::from_millis(1500), 1),
+            Mode::Quick => (256 * MIB, Duration::from_secs(1), 1),
             Mode::Full => (1024 * MIB, Duration::from_secs(10), 3),
         };
         Config {
@@ -194,7 +196,9 @@ mod tests {
 
     #[test]
     fn full_and_overrides_in_any_order() {
-        let c = parse(&["--duration", "2", "--full", "--only", "W1,W1b"]).unwrap().unwrap();
+        let c = parse(&["--duration", "2", "--full", "--only", "W1,W1b"])
+            .unwrap()
+            .unwrap();
         assert_eq!(c.mode, Mode::Full);
         assert_eq!(c.file_size, 1024 * MIB);
         assert_eq!(c.duration, Duration::from_secs(2));

@@ -30,7 +30,11 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a non-zero seed (0 is mapped to a fixed constant).
     pub fn new(seed: u64) -> Self {
-        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Rng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// The next 64 random bits.
@@ -80,7 +84,11 @@ fn make_if_needed(path: &Path, size: u64, seed: u64, make: Maker) -> io::Result<
         return Ok(());
     }
     println!("  making {} ({} MiB)", path.display(), size >> 20);
-    let file = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
     let mut w = BufWriter::with_capacity(CHUNK, file);
     make(&mut w, size, &mut Rng::new(seed))?;
     let file = w.into_inner().map_err(|e| e.into_error())?;
@@ -130,6 +138,28 @@ pub fn warm(path: &Path) -> io::Result<f64> {
     let mut buf = vec![0u8; CHUNK];
     while file.read(&mut buf)? > 0 {}
     cache::resident_fraction(path)
+}
+
+/// Reads the whole file once with `O_DIRECT` (1 MiB at a time), bypassing the page
+/// cache. On a VM this leaves the *host's* cache in the same state for every system of
+/// an uncached workload, whichever runs first; the guest's cache is untouched.
+///
+/// # Errors
+/// The OS error of opening or reading.
+pub fn warm_device(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{FileExt, OpenOptionsExt};
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(path)?;
+    let mut buf = crate::sys::aligned::AlignedBuf::new(CHUNK);
+    let mut at = 0;
+    loop {
+        match file.read_at(buf.as_mut_slice(), at)? {
+            0 => return Ok(()),
+            n => at += n as u64,
+        }
+    }
 }
 
 /// Drops the file from the page cache; returns the resident fraction afterwards.

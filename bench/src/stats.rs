@@ -60,11 +60,6 @@ impl Histogram {
         self.record_ns(d.as_nanos().min(u64::MAX as u128) as u64);
     }
 
-    /// Number of values recorded.
-    pub fn count(&self) -> u64 {
-        self.total
-    }
-
     /// Largest value recorded, in microseconds.
     pub fn max_us(&self) -> f64 {
         self.max as f64 / 1e3
@@ -84,15 +79,6 @@ impl Histogram {
             }
         }
         Some(self.max_us())
-    }
-
-    /// Adds another histogram's values.
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
-            *a += b;
-        }
-        self.total += other.total;
-        self.max = self.max.max(other.max);
     }
 }
 
@@ -117,7 +103,19 @@ mod tests {
 
     #[test]
     fn index_and_lower_bound_agree() {
-        for v in [0, 1, 63, 64, 65, 127, 128, 1000, 4096, 123_456, u64::MAX / 3] {
+        for v in [
+            0,
+            1,
+            63,
+            64,
+            65,
+            127,
+            128,
+            1000,
+            4096,
+            123_456,
+            u64::MAX / 3,
+        ] {
             let lb = lower_bound(index(v));
             assert!(lb <= v, "{v}: lower bound {lb}");
             assert!(v - lb <= v / 32 + 1, "{v}: bucket too wide ({lb})");

@@ -2,6 +2,6 @@
 //! control (`posix_fadvise`, `mincore`) and page-aligned buffers for `O_DIRECT`.
 #![allow(unsafe_code)]
 
-pub mod alloc;
 pub mod aligned;
+pub mod alloc;
 pub mod cache;

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | W1 | 4 KiB random reads, 32 in flight, timed | warm |
 //! | W1b | the same, 1 in flight | warm |
-//! | W2 | 4 KiB random buffered reads, 32 in flight: one pass over a random permutation of every block (each block read once, so every read misses) | dropped |
+//! | W2 | 4 KiB random buffered reads, 32 in flight, over a random permutation of the blocks (no block twice, so every read misses) until the time is up or every block was read | dropped |
 //! | W3 | 4 KiB random `O_DIRECT` reads, 32 in flight, timed | dropped (bypassed anyway) |
 //! | W4 | sequential read of the whole file in 1 MiB chunks, repeated until the time is up | warm |
 //! | W5 | sequential buffered overwrite of the whole (pre-allocated) file in 1 MiB chunks, then `fsync` | dropped |
@@ -15,6 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod clock;
 pub mod random;
 pub mod ticker;
 
@@ -102,7 +103,7 @@ impl Workload {
         match self {
             Workload::W1 => "cached 4 KiB random reads, 32 in flight",
             Workload::W1b => "cached 4 KiB random reads, 1 in flight",
-            Workload::W2 => "uncached 4 KiB random buffered reads, 32 in flight (one pass)",
+            Workload::W2 => "uncached 4 KiB random buffered reads, 32 in flight",
             Workload::W3 => "O_DIRECT 4 KiB random reads, 32 in flight",
             Workload::W4 => "cached sequential read, 1 MiB chunks",
             Workload::W5 => "sequential buffered write, 1 MiB chunks, then fsync",
@@ -147,9 +148,9 @@ impl Workload {
         let (depth, direct, pattern, ticker) = match self {
             Workload::W1 => (32, false, timed, false),
             Workload::W1b => (1, false, timed, false),
-            Workload::W2 => (32, false, Pattern::OnePass, false),
+            Workload::W2 => (32, false, Pattern::OnePass(duration), false),
             Workload::W3 => (32, true, timed, false),
-            Workload::W7 => (32, false, Pattern::OnePass, true),
+            Workload::W7 => (32, false, Pattern::OnePass(duration), true),
             _ => return None,
         };
         Some(Spec {

@@ -20,8 +20,9 @@ use crate::sys::alloc::AllocWindow;
 pub enum Pattern {
     /// Uniformly random blocks (with replacement) until the time is up.
     Timed(Duration),
-    /// Every block once, in a random order (so on a dropped cache every read misses).
-    OnePass,
+    /// Blocks in a random order without repeats (so on a dropped cache every read
+    /// misses), until every block was read once or the time is up.
+    OnePass(Duration),
 }
 
 /// The shape of a random-read workload.
@@ -44,8 +45,17 @@ pub trait ReadAt {
 }
 
 enum Offsets {
-    Timed { rng: RefCell<Rng>, deadline: Instant },
-    Pass { order: Vec<u32>, next: Cell<usize> },
+    Timed {
+        rng: RefCell<Rng>,
+        length: Duration,
+        deadline: Cell<Instant>,
+    },
+    Pass {
+        order: Vec<u32>,
+        next: Cell<usize>,
+        length: Duration,
+        deadline: Cell<Instant>,
+    },
 }
 
 /// Draws offsets, records latencies, counts operations and allocations.
@@ -56,21 +66,23 @@ pub struct Driver {
     ops: Cell<u64>,
     warmup_ops: u64,
     window: RefCell<AllocWindow>,
-    started: Instant,
+    started: Cell<Instant>,
     last_done: Cell<Instant>,
 }
 
 impl Driver {
-    /// A driver over a file of `file_size` bytes; the clock starts now.
+    /// A driver over a file of `file_size` bytes (the permutation of a one-pass case is
+    /// drawn here); the clock starts now and again at [`begin`](Driver::begin).
     pub fn new(spec: &Spec, file_size: u64, seed: u64) -> Self {
         let blocks = file_size / BLOCK as u64;
         let mut rng = Rng::new(seed);
         let offsets = match spec.pattern {
-            Pattern::Timed(d) => Offsets::Timed {
+            Pattern::Timed(length) => Offsets::Timed {
                 rng: RefCell::new(rng),
-                deadline: Instant::now() + d,
+                length,
+                deadline: Cell::new(Instant::now() + length),
             },
-            Pattern::OnePass => {
+            Pattern::OnePass(length) => {
                 let mut order: Vec<u32> = (0..blocks as u32).collect();
                 for i in (1..order.len()).rev() {
                     order.swap(i, rng.below(i as u64 + 1) as usize);
@@ -78,6 +90,8 @@ impl Driver {
                 Offsets::Pass {
                     order,
                     next: Cell::new(0),
+                    length,
+                    deadline: Cell::new(Instant::now() + length),
                 }
             }
         };
@@ -89,24 +103,44 @@ impl Driver {
             ops: Cell::new(0),
             warmup_ops: (blocks / 16).clamp(256, 20_000),
             window: RefCell::new(AllocWindow::default()),
-            started: now,
+            started: Cell::new(now),
             last_done: Cell::new(now),
         }
+    }
+
+    /// Restarts the clock (call right before the workers start).
+    pub fn begin(&self) {
+        let now = Instant::now();
+        self.started.set(now);
+        self.last_done.set(now);
+        let (Offsets::Timed {
+            length, deadline, ..
+        }
+        | Offsets::Pass {
+            length, deadline, ..
+        }) = &self.offsets;
+        deadline.set(now + *length);
     }
 
     /// The next offset, or `None` when the case is over.
     fn next(&self, now: Instant) -> Option<u64> {
         let block = match &self.offsets {
-            Offsets::Timed { rng, deadline } => {
-                if now >= *deadline {
+            Offsets::Timed { rng, deadline, .. } => {
+                if now >= deadline.get() {
                     self.window.borrow_mut().end(self.ops.get());
                     return None;
                 }
                 rng.borrow_mut().below(self.blocks)
             }
-            Offsets::Pass { order, next } => {
+            Offsets::Pass {
+                order,
+                next,
+                deadline,
+                ..
+            } => {
                 let i = next.get();
-                let Some(&b) = order.get(i) else {
+                let block = order.get(i).filter(|_| now < deadline.get());
+                let Some(&b) = block else {
                     self.window.borrow_mut().end(self.ops.get());
                     return None;
                 };
@@ -163,7 +197,9 @@ impl Driver {
 
     /// The figures: throughput over the time from start to the last completion.
     pub fn finish(self, backend: impl Into<String>) -> Measure {
-        let secs = (self.last_done.get() - self.started).as_secs_f64().max(1e-9);
+        let secs = (self.last_done.get() - self.started.get())
+            .as_secs_f64()
+            .max(1e-9);
         let ops = self.ops.get() as f64;
         let hist = self.hist.borrow();
         Measure {
@@ -195,7 +231,7 @@ mod tests {
         let spec = Spec {
             depth: 4,
             direct: false,
-            pattern: Pattern::OnePass,
+            pattern: Pattern::OnePass(Duration::from_secs(60)),
             ticker: false,
         };
         let d = Driver::new(&spec, 1000 * BLOCK as u64, 7);
