@@ -68,8 +68,10 @@ fn panel_chart<'a>(
         .disable_y_mesh()
         .y_labels(rows.len())
         .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => rows
-                .get(*i as usize)
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => (n - 1 - *i)
+                .try_into()
+                .ok()
+                .and_then(|k: usize| rows.get(k))
                 .map(|r| r.0.clone())
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
@@ -79,7 +81,7 @@ fn panel_chart<'a>(
         .draw()?;
     chart.draw_series(rows.iter().enumerate().map(|(i, (_, v, ours))| {
         let color = if *ours { OURS } else { PEER };
-        let i = i as i32;
+        let i = n - 1 - i as i32; // first row on top
         let mut bar = Rectangle::new(
             [
                 (0.0, SegmentValue::Exact(i)),

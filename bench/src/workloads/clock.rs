@@ -72,15 +72,17 @@ mod tests {
 
     #[test]
     fn counts_and_deadline() {
-        let mut c = Clock::start(Some(Duration::from_millis(5)), 2);
+        let mut c = Clock::start(Some(Duration::from_secs(3600)), 2);
         c.add(10);
         c.add(20);
         assert!(!c.over());
-        std::thread::sleep(Duration::from_millis(6));
-        assert!(c.over());
+        assert_eq!((c.units, c.bytes), (2, 30));
         let m = c.finish("x");
         assert!(m.bytes_per_sec.unwrap() > 0.0);
         assert_eq!(m.backend.as_deref(), Some("x"));
+        let mut short = Clock::start(Some(Duration::from_millis(1)), 1);
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(short.over());
         assert!(!Clock::start(None, 1).over());
     }
 }
