@@ -111,6 +111,24 @@ impl Reactor for AnyReactor {
     }
 }
 
+impl AnyReactor {
+    /// Slots in use (queued, running, finished but uncollected, orphans still running).
+    fn in_use_slots(&self) -> usize {
+        dispatch!(self, r => r.in_use_slots())
+    }
+}
+
+/// For tests: slots in use in the process-wide reactors started so far (0 if none).
+/// Once every operation has finished, only futures leaked with `mem::forget` after
+/// submitting still hold one.
+#[doc(hidden)]
+pub fn debug_in_use_slots() -> usize {
+    THREADS
+        .get()
+        .and_then(|r| r.as_ref().ok())
+        .map_or(0, |r| r.in_use_slots())
+}
+
 /// A process-wide shared reactor.
 pub(crate) type Shared = Arc<AnyReactor>;
 
