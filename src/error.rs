@@ -25,6 +25,14 @@ pub enum Error {
     Closed,
     /// The mode string is invalid: which character and why.
     Mode(ModeError),
+    /// A binary wrapper was asked for a text-mode file, or a text wrapper for a binary
+    /// one (see [`async_open_binary`](crate::async_open_binary)).
+    WrongMode {
+        /// The file's mode.
+        mode: aiofile_core::FileMode,
+        /// The kind the caller expected: `"binary"` or `"text"`.
+        expected: &'static str,
+    },
     /// Bytes that are not UTF-8, at this absolute file offset (text mode).
     Decode {
         /// Absolute byte offset of the first invalid byte.
@@ -63,7 +71,10 @@ impl Error {
         use io::ErrorKind as K;
         match self {
             Error::NotOpened | Error::Closed => K::NotConnected,
-            Error::Mode(_) | Error::InvalidInput(_) | Error::Misaligned { .. } => K::InvalidInput,
+            Error::Mode(_)
+            | Error::WrongMode { .. }
+            | Error::InvalidInput(_)
+            | Error::Misaligned { .. } => K::InvalidInput,
             Error::Decode { .. } => K::InvalidData,
             Error::WriteZero { .. } => K::WriteZero,
             Error::Unsupported(_) => K::Unsupported,
@@ -86,6 +97,9 @@ impl fmt::Display for Error {
             Error::NotOpened => f.write_str("file is not opened yet"),
             Error::Closed => f.write_str("I/O operation on closed file"),
             Error::Mode(e) => write!(f, "invalid mode: {e}"),
+            Error::WrongMode { mode, expected } => {
+                write!(f, "file mode {:?} is not {expected}", mode.to_string())
+            }
             Error::Decode { offset } => write!(f, "invalid UTF-8 at byte offset {offset}"),
             Error::WriteZero { offset, written } => {
                 write!(

@@ -11,7 +11,7 @@ mod error;
 mod file;
 mod options;
 pub mod reactor;
-mod streams;
+pub mod streams;
 mod text;
 mod version;
 mod wrappers;
@@ -20,6 +20,8 @@ pub use aiofile_core::{parse_mode, FileMode, ModeError};
 pub use error::{Error, Result};
 pub use file::AioFile;
 pub use options::OpenOptions;
+pub use streams::{LineReader, Reader, Writer};
+pub use wrappers::{Advancing, BinaryFileWrapper, Chunks, Lines};
 pub use reactor::{default_reactor, set_default_reactor, ReactorInfo, ReactorKind};
 pub use version::{version_info, AUTHORS, DESCRIPTION, HOMEPAGE, LICENSE, VERSION};
 

@@ -1,0 +1,1 @@
+//! Text streams (waiting for the core's UTF-8 decoder).
