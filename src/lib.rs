@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod blocking;
+pub mod compat;
 mod error;
 mod file;
 mod options;
@@ -20,10 +21,10 @@ pub use aiofile_core::{parse_mode, FileMode, ModeError};
 pub use error::{Error, Result};
 pub use file::AioFile;
 pub use options::OpenOptions;
-pub use streams::{LineReader, Reader, Writer};
-pub use wrappers::{Advancing, BinaryFileWrapper, Chunks, Lines};
 pub use reactor::{default_reactor, set_default_reactor, ReactorInfo, ReactorKind};
+pub use streams::{LineReader, Reader, Writer};
 pub use version::{version_info, AUTHORS, DESCRIPTION, HOMEPAGE, LICENSE, VERSION};
+pub use wrappers::{Advancing, BinaryFileWrapper, Chunks, Lines};
 
 /// Runs a future to completion on the current thread (for doc examples and small
 /// programs; any executor works with aiofile).

@@ -62,7 +62,10 @@ async fn task(files: Vec<AioFile>, mut model: Model, mut rng: Rng) -> (Model, Ta
                 assert_eq!(n.expect("read_into"), len, "op {op}");
                 buf
             };
-            assert!(got == *expect, "op {op}: read {len} at {offset} of file {which}");
+            assert!(
+                got == *expect,
+                "op {op}: read {len} at {offset} of file {which}"
+            );
             tally.reads += 1;
         }
         tally.bytes += len;
@@ -87,7 +90,11 @@ fn stress_64_tasks_10k_ops_each() {
     let (models, tally) = rt.block_on(async {
         let mut files = Vec::new();
         for i in 0..FILES {
-            files.push(AioFile::open(dir.join(&format!("f{i}")), "r+").await.unwrap());
+            files.push(
+                AioFile::open(dir.join(&format!("f{i}")), "r+")
+                    .await
+                    .unwrap(),
+            );
         }
         let handles: Vec<_> = (0..TASKS)
             .map(|t| {

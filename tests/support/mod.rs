@@ -92,3 +92,42 @@ pub fn seed(test: &str) -> u64 {
     println!("{test}: AIOFILE_SEED={seed}");
     seed
 }
+
+/// `n` bytes of a pattern that does not repeat with any power-of-two period.
+pub fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+/// A [`aiofile::compat::PollFile`] over a binary wrapper of `path` opened with `mode`,
+/// reading and writing `chunk` bytes at a time.
+pub async fn poll_file(
+    path: &Path,
+    mode: &str,
+    chunk: usize,
+) -> aiofile::Result<aiofile::compat::PollFile> {
+    let file = aiofile::AioFile::new(path, mode, aiofile::OpenOptions::new())?;
+    let wrapper = aiofile::BinaryFileWrapper::new(file).await?;
+    aiofile::compat::PollFile::with_chunk(wrapper, chunk)
+}
+
+/// Syncs `path` and drops its pages from the page cache, so the next reads miss the
+/// cache: they go to the reactor's workers instead of completing inline.
+#[allow(unsafe_code)]
+pub fn evict_from_cache(path: &Path) {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(path).expect("open to evict");
+    file.sync_all().expect("sync before evicting");
+    // SAFETY: a plain syscall on a descriptor we own for the whole call; no memory is
+    // passed. Dropping clean pages from the cache changes no file content.
+    let rc = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    assert_eq!(rc, 0, "posix_fadvise(DONTNEED)");
+}
+
+/// Turns off the kernel's read-ahead for `fd` (so a read that misses the cache brings
+/// in only its own pages).
+#[allow(unsafe_code)]
+pub fn no_readahead(fd: std::os::fd::RawFd) {
+    // SAFETY: a plain syscall on a descriptor the caller keeps open; no memory passed.
+    let rc = unsafe { libc::posix_fadvise(fd, 0, 0, libc::POSIX_FADV_RANDOM) };
+    assert_eq!(rc, 0, "posix_fadvise(RANDOM)");
+}
