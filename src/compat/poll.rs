@@ -81,6 +81,7 @@ pub struct PollFile {
     /// A buffer kept between a reader and the next one.
     spare: Option<Vec<u8>>,
     /// A seek started by `tokio::io::AsyncSeek::start_seek`.
+    #[cfg(feature = "tokio")]
     pub(super) pending_seek: Option<SeekFrom>,
     state: State,
 }
@@ -113,6 +114,7 @@ impl PollFile {
             wrapper: Some(wrapper),
             chunk: Self::DEFAULT_CHUNK,
             spare: None,
+            #[cfg(feature = "tokio")]
             pending_seek: None,
             state: State::Idle,
         }
@@ -291,12 +293,16 @@ impl PollFile {
     pub fn poll_seek(&mut self, cx: &mut Context<'_>, to: SeekFrom) -> Poll<Result<u64>> {
         loop {
             match (&mut self.state, to) {
-                (State::Measuring { len, then }, SeekFrom::End(delta)) => {
-                    if let AfterLen::SeekEnd = then {
-                        let len = ready!(len.as_mut().poll(cx));
-                        self.state = State::Idle;
-                        return Poll::Ready(self.set_pos(len?, delta));
-                    }
+                (
+                    State::Measuring {
+                        len,
+                        then: AfterLen::SeekEnd,
+                    },
+                    SeekFrom::End(delta),
+                ) => {
+                    let len = ready!(len.as_mut().poll(cx));
+                    self.state = State::Idle;
+                    return Poll::Ready(self.set_pos(len?, delta));
                 }
                 (State::Reading { .. }, SeekFrom::Start(_) | SeekFrom::Current(_)) => {
                     return Poll::Ready(self.seek_reading(to));
@@ -307,7 +313,7 @@ impl PollFile {
             match to {
                 SeekFrom::Start(n) => return Poll::Ready(self.set_pos(n, 0)),
                 SeekFrom::Current(delta) => return Poll::Ready(self.set_pos(self.pos, delta)),
-                SeekFrom::End(delta) => self.measure(AfterLen::SeekEnd),
+                SeekFrom::End(_) => self.measure(AfterLen::SeekEnd),
             }
         }
     }

@@ -246,4 +246,3 @@ impl Stream for LineReader {
         this.poll_readline(cx).map(Result::transpose)
     }
 }
-

@@ -102,8 +102,7 @@ impl Base {
     /// How many bytes the next read asks for: `hint` (clamped) when the caller knows how
     /// many it needs, else twice as many as already read ahead.
     pub(crate) fn step(&self, hint: Option<usize>) -> usize {
-        hint.unwrap_or(self.ahead.len())
-            .clamp(READ_AHEAD, MAX_STEP)
+        hint.unwrap_or(self.ahead.len()).clamp(READ_AHEAD, MAX_STEP)
     }
 
     /// Appends up to `want` bytes to the read-ahead; `Ok(true)` at end of file (fewer
