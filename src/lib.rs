@@ -15,16 +15,20 @@ pub mod reactor;
 pub mod streams;
 mod text;
 mod version;
-mod wrappers;
+pub mod wrappers;
 
 pub use aiofile_core::{parse_mode, FileMode, ModeError};
 pub use error::{Error, Result};
 pub use file::AioFile;
 pub use options::OpenOptions;
 pub use reactor::{default_reactor, set_default_reactor, ReactorInfo, ReactorKind};
-pub use streams::{LineReader, Reader, Writer};
+pub use streams::{LineReader, Reader, TextLineReader, TextReader, Writer};
 pub use version::{version_info, AUTHORS, DESCRIPTION, HOMEPAGE, LICENSE, VERSION};
-pub use wrappers::{Advancing, BinaryFileWrapper, Chunks, Lines};
+pub use wrappers::{
+    async_open, async_open_binary, async_open_binary_with, async_open_text, async_open_text_with,
+    async_open_with, Advancing, BinaryFileWrapper, Chunks, FileWrapper, Lines, TextChunks,
+    TextFileWrapper, TextLines,
+};
 
 /// Runs a future to completion on the current thread (for doc examples and small
 /// programs; any executor works with aiofile).

@@ -81,8 +81,8 @@ impl LineReader {
     /// time.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a chunk size of 0 or a separator that is empty or longer
-    /// than 16 bytes; [`Error::NotOpened`], [`Error::Closed`].
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a chunk size of 0 or a separator that is empty or longer
+    /// than 16 bytes; [`Error::NotOpened`](crate::Error::NotOpened), [`Error::Closed`](crate::Error::Closed).
     ///
     /// ```
     /// # aiofile::doc_block_on(async {
@@ -143,7 +143,7 @@ impl LineReader {
     /// The next line, separator included, or `None` at end of file (and forever after).
     ///
     /// # Errors
-    /// The OS error of a read; [`Error::Closed`] once the file is closed; see the
+    /// The OS error of a read; [`Error::Closed`](crate::Error::Closed) once the file is closed; see the
     /// [module docs](crate::streams#shared-rules) for calls after an error.
     ///
     /// ```

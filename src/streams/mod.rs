@@ -1,4 +1,4 @@
-//! Sequential streams over an [`AioFile`](crate::AioFile): chunks, writes and lines.
+//! Sequential streams over an [`AioFile`]: chunks, writes and lines.
 //!
 //! | type | yields | made from |
 //! |---|---|---|
@@ -22,11 +22,11 @@
 //!   `Ok(None)` (the reference's `LineReader` raised "I/O operation on closed file" once
 //!   iterated to the end, behaviour notes §10.9).
 //! - **Errors**: the async methods return each error; after an error a stream is failed and
-//!   further calls return [`Error::InvalidInput`](crate::Error::InvalidInput)
+//!   further calls return [`Error::InvalidInput`]
 //!   ("stream already finished or failed"). The `Stream` impls yield the error once and
 //!   then end (`None`), so a `while let Some(x) = s.next().await` loop always stops.
-//! - **Closing** the [`AioFile`](crate::AioFile) makes every later call fail with
-//!   [`Error::Closed`](crate::Error::Closed).
+//! - **Closing** the [`AioFile`] makes every later call fail with
+//!   [`Error::Closed`].
 //! - **Cancel-safety**: dropping a `read_chunk`/`readline`/`next` future loses nothing;
 //!   the read in flight lives in the stream and the next call picks it up. Dropping the
 //!   stream abandons the read to the reactor, which frees the buffer once the kernel is
@@ -38,7 +38,7 @@ mod writer;
 
 pub use lines::LineReader;
 pub use reader::Reader;
-// pub use text::{TextLineReader, TextReader};
+pub use text::{TextLineReader, TextReader};
 pub use writer::Writer;
 
 use crate::error::{Error, Result};

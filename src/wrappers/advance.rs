@@ -6,7 +6,7 @@ use std::task::{ready, Context, Poll};
 use futures_core::Stream;
 
 use crate::error::Result;
-use crate::streams::{LineReader, Reader};
+use crate::streams::{LineReader, Reader, TextLineReader, TextReader};
 
 /// A stream started at a wrapper's position that moves the position past each item as
 /// it is yielded; it borrows the wrapper mutably while it lives. Made by the wrappers'
@@ -43,6 +43,12 @@ pub type Lines<'a> = Advancing<'a, LineReader>;
 /// The chunks of a [`BinaryFileWrapper`](crate::BinaryFileWrapper) (`Vec<u8>` items).
 pub type Chunks<'a> = Advancing<'a, Reader>;
 
+/// The lines of a [`TextFileWrapper`](crate::TextFileWrapper) (`String` items).
+pub type TextLines<'a> = Advancing<'a, TextLineReader>;
+
+/// The chunks of a [`TextFileWrapper`](crate::TextFileWrapper) (`String` items).
+pub type TextChunks<'a> = Advancing<'a, TextReader>;
+
 impl<'a, S> Advancing<'a, S> {
     pub(crate) fn new(pos: &'a mut u64, inner: S) -> Self {
         Self { pos, inner }
@@ -77,3 +83,5 @@ macro_rules! advancing {
 
 advancing!(LineReader, Vec<u8>, position);
 advancing!(Reader, Vec<u8>, offset);
+advancing!(TextLineReader, String, position);
+advancing!(TextReader, String, position);

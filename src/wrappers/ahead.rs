@@ -6,11 +6,20 @@
 /// shifting the rest; [`vec_for_append`](ReadAhead::vec_for_append) compacts before a
 /// read appends more. `generation` is the shared write counter seen when the bytes were
 /// read, so a write through any clone of the wrapper makes them stale.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ReadAhead {
     buf: Vec<u8>,
     start: usize,
     generation: u64,
+}
+
+impl std::fmt::Debug for ReadAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadAhead")
+            .field("len", &self.len())
+            .field("generation", &self.generation)
+            .finish()
+    }
 }
 
 impl ReadAhead {
@@ -46,7 +55,11 @@ impl ReadAhead {
     /// Hands out the first `n` bytes (without copying when they are all of them).
     pub(crate) fn take(&mut self, n: usize) -> Vec<u8> {
         if n == self.len() && self.start == 0 {
-            return std::mem::take(&mut self.buf);
+            let mut out = std::mem::take(&mut self.buf);
+            if out.capacity() > 2 * out.len() + 4096 {
+                out.shrink_to_fit(); // don't hand out a large read's spare room
+            }
+            return out;
         }
         let out = self.data()[..n].to_vec();
         self.consume(n);
