@@ -59,10 +59,9 @@ enum AfterLen {
 /// ```
 /// # aiofile::doc_block_on(async {
 /// use std::future::poll_fn;
-/// use aiofile::{compat::PollFile, AioFile, BinaryFileWrapper, OpenOptions};
+/// use aiofile::compat::PollFile;
 /// # let path = std::env::temp_dir().join(format!("aiofile-doc-poll-{}", std::process::id()));
-/// let wrapper = BinaryFileWrapper::new(AioFile::new(&path, "w+b", OpenOptions::new())?).await?;
-/// let mut file = PollFile::new(wrapper);
+/// let mut file = PollFile::new(aiofile::async_open_binary(&path, "w+b").await?);
 /// poll_fn(|cx| file.poll_write(cx, b"hello")).await?;
 /// poll_fn(|cx| file.poll_seek(cx, std::io::SeekFrom::Start(1))).await?;
 /// let mut buf = [0u8; 8];
@@ -127,9 +126,9 @@ impl PollFile {
     ///
     /// ```
     /// # aiofile::doc_block_on(async {
-    /// # use aiofile::{compat::PollFile, AioFile, BinaryFileWrapper, OpenOptions};
+    /// # use aiofile::compat::PollFile;
     /// # let path = std::env::temp_dir().join(format!("aiofile-doc-poll1-{}", std::process::id()));
-    /// # let w = BinaryFileWrapper::new(AioFile::new(&path, "wb", OpenOptions::new())?).await?;
+    /// let w = aiofile::async_open_binary(&path, "wb").await?;
     /// assert!(PollFile::with_chunk(w.clone(), 0).is_err());
     /// assert!(PollFile::with_chunk(w, 4096).is_ok());
     /// # std::fs::remove_file(&path)?;

@@ -105,8 +105,7 @@ pub async fn poll_file(
     mode: &str,
     chunk: usize,
 ) -> aiofile::Result<aiofile::compat::PollFile> {
-    let file = aiofile::AioFile::new(path, mode, aiofile::OpenOptions::new())?;
-    let wrapper = aiofile::BinaryFileWrapper::new(file).await?;
+    let wrapper = aiofile::async_open_binary(path, mode).await?;
     aiofile::compat::PollFile::with_chunk(wrapper, chunk)
 }
 
