@@ -26,6 +26,53 @@ fn read_to_end_and_copy() -> TestResult {
         assert_eq!(tail, data[149_990..]);
         file.close().await?;
         assert!(file.file().is_closed());
+        let err = file.read(&mut [0u8; 4]).await.expect_err("closed");
+        assert_eq!(err.kind(), std::io::ErrorKind::NotConnected);
+        Ok(())
+    })
+}
+
+/// Seeking forward inside the read-ahead chunk keeps it; anywhere else drops it; the
+/// bytes read are right either way.
+#[test]
+fn seeks_inside_and_outside_the_read_ahead() -> TestResult {
+    let dir = TempDir::new("compat-futures-seek");
+    let data = pattern(50_000);
+    std::fs::write(dir.join("s"), &data)?;
+    futures::executor::block_on(async {
+        let mut file = poll_file(&dir.join("s"), "rb", 4096).await?;
+        let mut five = [0u8; 5];
+        for (to, at) in [
+            (SeekFrom::Current(100), 100),
+            (SeekFrom::Current(3000), 3105),
+            (SeekFrom::Current(-2000), 1110),
+            (SeekFrom::Start(40_000), 40_000),
+            (SeekFrom::End(-5), 49_995),
+            (SeekFrom::Current(-10), 49_990),
+        ] {
+            assert_eq!(file.seek(to).await?, at);
+            file.read_exact(&mut five).await?;
+            assert_eq!(five, data[at as usize..at as usize + 5], "after {to:?}");
+        }
+        Ok(())
+    })
+}
+
+/// Writes are acknowledged before they run: a write to a read-only file is accepted,
+/// and its error comes from the flush.
+#[test]
+fn write_errors_come_from_flush() -> TestResult {
+    let dir = TempDir::new("compat-futures-err");
+    std::fs::write(dir.join("ro"), b"read only")?;
+    futures::executor::block_on(async {
+        let mut file = poll_file(&dir.join("ro"), "rb", 4096).await?;
+        assert_eq!(file.write(b"nope").await?, 4);
+        let err = file.flush().await.expect_err("EBADF");
+        assert_eq!(err.raw_os_error(), Some(libc::EBADF));
+        let mut all = Vec::new();
+        file.seek(SeekFrom::Start(0)).await?;
+        file.read_to_end(&mut all).await?;
+        assert_eq!(all, b"read only", "the file is still usable");
         Ok(())
     })
 }
