@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aiofile_core::{parse_mode, FileMode};
+use aiofile_reactor_linux::{dio_alignment, Alignment};
 use aiofile_reactor_threads::FileHandle;
 
 use crate::blocking::unblock;
@@ -51,7 +52,11 @@ struct Inner {
 
 enum State {
     NotOpened,
-    Open { file: CoreFile, info: ReactorInfo },
+    Open {
+        file: CoreFile,
+        info: ReactorInfo,
+        direct: Option<Alignment>,
+    },
     Closed,
 }
 
@@ -163,12 +168,13 @@ impl AioFile {
 
     /// Moves to `Open` unless someone else got there first (then `handle` is closed).
     fn install(&self, handle: FileHandle) -> Result<()> {
-        let (shared, info) = select(self.inner.options.reactor_kind(), handle.is_direct())?;
+        let direct = handle.is_direct().then(|| dio_alignment(&handle).0);
+        let (shared, info) = select(self.inner.options.reactor_kind(), direct.is_some())?;
         let mut state = self.lock();
         match *state {
             State::NotOpened => {
                 let file = CoreFile::new(shared, Arc::new(handle));
-                *state = State::Open { file, info };
+                *state = State::Open { file, info, direct };
                 Ok(())
             }
             State::Open { .. } => Ok(()),
@@ -182,11 +188,24 @@ impl AioFile {
 
     /// The core file to run an operation on (a cheap clone: two `Arc`s).
     pub(crate) fn core(&self) -> Result<CoreFile> {
+        self.core_direct().map(|(file, _)| file)
+    }
+
+    /// The core file and, for O_DIRECT files, the alignment their requests need.
+    fn core_direct(&self) -> Result<(CoreFile, Option<Alignment>)> {
         match &*self.lock() {
-            State::Open { file, .. } => Ok(file.clone()),
+            State::Open { file, direct, .. } => Ok((file.clone(), *direct)),
             State::NotOpened => Err(Error::NotOpened),
             State::Closed => Err(Error::Closed),
         }
+    }
+
+    /// The alignment O_DIRECT requests on this file need (`None`: buffered file).
+    ///
+    /// # Errors
+    /// [`Error::NotOpened`], [`Error::Closed`].
+    pub fn direct_alignment(&self) -> Result<Option<Alignment>> {
+        self.core_direct().map(|(_, d)| d)
     }
 
     /// Reads up to `size` bytes at `offset`, looping over short reads: fewer bytes only
@@ -194,13 +213,20 @@ impl AioFile {
     ///
     /// # Errors
     /// [`Error::NotOpened`], [`Error::Closed`], the OS error.
+    ///
+    /// On an O_DIRECT file `offset` and `size` must be multiples of
+    /// [`direct_alignment`](AioFile::direct_alignment) (else [`Error::Misaligned`],
+    /// before any I/O); the data goes through an aligned staging area.
     pub async fn read(&self, size: usize, offset: u64) -> Result<Vec<u8>> {
-        let (res, buf) = self
-            .core()?
-            .read_exact_or_eof(Vec::with_capacity(size), offset, size)
-            .await;
-        res?;
-        Ok(buf)
+        match self.core_direct()? {
+            (file, None) => {
+                let buf = Vec::with_capacity(size);
+                let (res, buf) = file.read_exact_or_eof(buf, offset, size).await;
+                res?;
+                Ok(buf)
+            }
+            (file, Some(align)) => crate::direct::read(&file, align, size, offset).await,
+        }
     }
 
     /// Reads from `offset` to the end of the file, whatever `stat` says (so `/proc`
@@ -209,7 +235,10 @@ impl AioFile {
     /// # Errors
     /// As [`read`](AioFile::read).
     pub async fn read_to_end(&self, offset: u64) -> Result<Vec<u8>> {
-        let file = self.core()?;
+        let (file, direct) = self.core_direct()?;
+        if let Some(align) = direct {
+            return crate::direct::read_to_end(&file, align, offset).await;
+        }
         let mut buf = Vec::new();
         loop {
             buf.reserve(READ_TO_END_CHUNK);
@@ -251,7 +280,10 @@ impl AioFile {
         if data.is_empty() {
             return Ok(0);
         }
-        self.write_buf(data.to_vec(), offset).await.0
+        match self.core_direct()? {
+            (_, None) => self.write_buf(data.to_vec(), offset).await.0,
+            (file, Some(align)) => crate::direct::write(&file, align, data, offset).await,
+        }
     }
 
     /// Zero-copy write of `buf` at `offset`; hands `buf` back.
@@ -290,13 +322,18 @@ impl AioFile {
         Ok(())
     }
 
-    /// Size of the file now (`fstat`).
+    /// Size of the file now (`fstat` on the open descriptor).
+    ///
+    /// This one runs inline: `fstat` on an open descriptor reads the in-memory inode and
+    /// does not wait for a device on local filesystems (about a microsecond), which
+    /// matters because append-mode wrappers ask after every write. On a network
+    /// filesystem it may revalidate attributes over the network.
     ///
     /// # Errors
     /// The OS error.
     pub async fn len(&self) -> Result<u64> {
         let fd = self.core()?.handle().as_fd().try_clone_to_owned()?;
-        Ok(unblock(move || fs::File::from(fd).metadata()).await?.len())
+        Ok(fs::File::from(fd).metadata()?.len())
     }
 
     /// Closes the file. A writable file is `fdatasync`ed first, like the reference,

@@ -8,6 +8,7 @@
 
 mod blocking;
 pub mod compat;
+mod direct;
 mod error;
 mod file;
 mod options;

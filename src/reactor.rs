@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 
 use aiofile_core::{Completion, Op, Reactor, Submit, Ticket};
+use aiofile_reactor_linux::{probe, AioReactor, Driven, Fallback, UringReactor};
 use aiofile_reactor_threads::{FileRef, ThreadReactor};
 
 use crate::error::{Error, Result};
@@ -84,14 +85,29 @@ impl fmt::Display for ReactorInfo {
 /// Every backend behind one [`Reactor`] implementation, so one file type serves all.
 pub(crate) enum AnyReactor {
     Threads(ThreadReactor<Vec<u8>>),
+    Uring(Driven<UringReactor<Vec<u8>>>),
+    Aio(Driven<AioReactor<Vec<u8>>>),
 }
 
 macro_rules! dispatch {
     ($self:ident, $r:ident => $e:expr) => {
         match $self {
             AnyReactor::Threads($r) => $e,
+            AnyReactor::Uring($r) => $e,
+            AnyReactor::Aio($r) => $e,
         }
     };
+}
+
+impl AnyReactor {
+    /// Slots held by operations not yet collected (for tests and diagnostics).
+    pub(crate) fn in_use_slots(&self) -> usize {
+        match self {
+            AnyReactor::Threads(r) => r.in_use_slots(),
+            AnyReactor::Uring(r) => r.slots_in_use(),
+            AnyReactor::Aio(r) => r.slots_in_use(),
+        }
+    }
 }
 
 impl Reactor for AnyReactor {
@@ -111,29 +127,15 @@ impl Reactor for AnyReactor {
     }
 }
 
-impl AnyReactor {
-    /// Slots in use (queued, running, finished but uncollected, orphans still running).
-    fn in_use_slots(&self) -> usize {
-        dispatch!(self, r => r.in_use_slots())
-    }
-}
-
-/// For tests: slots in use in the process-wide reactors started so far (0 if none).
-/// Once every operation has finished, only futures leaked with `mem::forget` after
-/// submitting still hold one.
-#[doc(hidden)]
-pub fn debug_in_use_slots() -> usize {
-    THREADS
-        .get()
-        .and_then(|r| r.as_ref().ok())
-        .map_or(0, |r| r.in_use_slots())
-}
-
 /// A process-wide shared reactor.
 pub(crate) type Shared = Arc<AnyReactor>;
 
+type Cell = OnceLock<std::result::Result<Shared, String>>;
+
 static OVERRIDE: Mutex<Option<ReactorKind>> = Mutex::new(None);
-static THREADS: OnceLock<std::result::Result<Shared, String>> = OnceLock::new();
+static THREADS: Cell = OnceLock::new();
+static URING: Cell = OnceLock::new();
+static AIO: Cell = OnceLock::new();
 
 /// Forces (or, with `None`, stops forcing) the reactor for files opened from now on,
 /// process-wide. Takes precedence over `AIOFILE_REACTOR`.
@@ -149,10 +151,33 @@ pub fn set_default_reactor(kind: Option<ReactorKind>) {
 
 /// The reactor a buffered file opened now would use, and why.
 ///
+/// ```
+/// let info = aiofile::default_reactor().unwrap();
+/// println!("aiofile uses {} because {}", info.kind, info.reason);
+/// ```
+///
 /// # Errors
 /// An unknown name in `AIOFILE_REACTOR`; no backend at all could start.
 pub fn default_reactor() -> Result<ReactorInfo> {
     select(None, false).map(|(_, info)| info)
+}
+
+/// Whether `kind` can run here, and if not why (cached probe: io_uring setup and opcode
+/// probe, `io_setup`).
+///
+/// ```
+/// assert!(aiofile::reactor::availability(aiofile::ReactorKind::Threads).is_ok());
+/// ```
+///
+/// # Errors
+/// The reason the backend is unavailable (e.g. io_uring refused by seccomp, the
+/// `aio-max-nr` quota).
+pub fn availability(kind: ReactorKind) -> std::result::Result<(), String> {
+    match kind {
+        ReactorKind::Threads => Ok(()),
+        ReactorKind::Uring => probe().uring.map_err(|e| e.to_string()),
+        ReactorKind::Aio => probe().aio.map_err(|e| e.to_string()),
+    }
 }
 
 /// What was asked for, and by whom.
@@ -176,32 +201,73 @@ fn requested(per_file: Option<ReactorKind>) -> Result<Option<(ReactorKind, Strin
     }
 }
 
-/// Picks the reactor for a file (`direct`: opened with O_DIRECT).
-pub(crate) fn select(per_file: Option<ReactorKind>, direct: bool) -> Result<(Shared, ReactorInfo)> {
-    let _ = direct;
-    let want = requested(per_file)?;
-    let (kind, why) = match want {
-        Some((ReactorKind::Threads, why)) => (ReactorKind::Threads, why),
-        Some((k, why)) => {
-            let reason = format!("{why}: {k} is not built into this version; using threads");
-            warn_once(k, &reason);
-            (ReactorKind::Threads, reason)
-        }
-        None => (ReactorKind::Threads, "automatic: thread pool".to_string()),
-    };
-    let shared = threads()?;
-    Ok((shared, ReactorInfo { kind, reason: why }))
+/// Automatic preference: buffered files want io_uring (asynchronous for buffered I/O),
+/// then kernel AIO (`RWF_NOWAIT` reads, the pool for the rest), then threads; O_DIRECT
+/// files want kernel AIO (truly asynchronous for them), then io_uring, then threads.
+fn preference(direct: bool) -> [ReactorKind; 3] {
+    use ReactorKind::*;
+    if direct {
+        [Aio, Uring, Threads]
+    } else {
+        [Uring, Aio, Threads]
+    }
 }
 
-fn threads() -> Result<Shared> {
-    THREADS
-        .get_or_init(|| {
-            ThreadReactor::with_defaults()
-                .map(|r| Arc::new(AnyReactor::Threads(r)))
-                .map_err(|e| e.to_string())
-        })
-        .clone()
-        .map_err(|e| Error::Unsupported(format!("cannot start the thread-pool reactor: {e}")))
+/// Picks the reactor for a file (`direct`: opened with O_DIRECT).
+pub(crate) fn select(per_file: Option<ReactorKind>, direct: bool) -> Result<(Shared, ReactorInfo)> {
+    let mut reason = match requested(per_file)? {
+        Some((kind, why)) => match start(kind) {
+            Ok(shared) => return Ok((shared, ReactorInfo { kind, reason: why })),
+            Err(e) => {
+                let msg = format!("{why}, but {kind} is unavailable ({e})");
+                warn_once(kind, &format!("{msg}; falling back"));
+                format!("{msg}; fell back")
+            }
+        },
+        None => "automatic".to_string(),
+    };
+    for kind in preference(direct) {
+        match start(kind) {
+            Ok(shared) => {
+                let what = if direct { "O_DIRECT" } else { "buffered" };
+                reason.push_str(&format!(": {kind} is the best available for {what} I/O"));
+                return Ok((shared, ReactorInfo { kind, reason }));
+            }
+            Err(e) => reason.push_str(&format!("; {kind} unavailable ({e})")),
+        }
+    }
+    Err(Error::Unsupported(format!(
+        "no reactor could start: {reason}"
+    )))
+}
+
+/// The process-wide reactor of `kind`, started on first use.
+fn start(kind: ReactorKind) -> std::result::Result<Shared, String> {
+    availability(kind)?;
+    let cell = match kind {
+        ReactorKind::Threads => &THREADS,
+        ReactorKind::Uring => &URING,
+        ReactorKind::Aio => &AIO,
+    };
+    cell.get_or_init(|| build(kind)).clone()
+}
+
+fn build(kind: ReactorKind) -> std::result::Result<Shared, String> {
+    let any = match kind {
+        ReactorKind::Threads => {
+            AnyReactor::Threads(ThreadReactor::with_defaults().map_err(|e| e.to_string())?)
+        }
+        ReactorKind::Uring => {
+            let r = UringReactor::new().map_err(|e| e.to_string())?;
+            AnyReactor::Uring(Driven::new(r).map_err(|e| e.to_string())?)
+        }
+        ReactorKind::Aio => {
+            let fallback: Fallback<Vec<u8>> = start(ReactorKind::Threads)?;
+            let r = AioReactor::new(fallback).map_err(|e| e.to_string())?;
+            AnyReactor::Aio(Driven::new(r).map_err(|e| e.to_string())?)
+        }
+    };
+    Ok(Arc::new(any))
 }
 
 fn warn_once(kind: ReactorKind, msg: &str) {
@@ -212,4 +278,20 @@ fn warn_once(kind: ReactorKind, msg: &str) {
         warned[i] = true;
         eprintln!("aiofile: {msg}");
     }
+}
+
+/// Reactor slots held right now, summed over every reactor this process started:
+/// operations in flight, plus finished ones whose future has not collected them (a
+/// future leaked with `mem::forget` holds its slot for good). A diagnostic for leak
+/// checks: 0 once everything settled.
+///
+/// ```
+/// assert_eq!(aiofile::reactor::in_use_slots(), 0);
+/// ```
+pub fn in_use_slots() -> usize {
+    [&THREADS, &URING, &AIO]
+        .iter()
+        .filter_map(|cell| cell.get()?.as_ref().ok())
+        .map(|r| r.in_use_slots())
+        .sum()
 }

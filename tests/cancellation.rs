@@ -19,7 +19,7 @@ use std::future::Future;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use aiofile::reactor::debug_in_use_slots;
+use aiofile::reactor::in_use_slots;
 use aiofile::AioFile;
 use support::{Rng, TempDir};
 
@@ -231,10 +231,10 @@ impl Test {
     /// settles each region on the generation it holds.
     fn quiet_point(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while debug_in_use_slots() != self.leaked_in_flight && Instant::now() < deadline {
+        while in_use_slots() != self.leaked_in_flight && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert_eq!(debug_in_use_slots(), self.leaked_in_flight, "slots in use");
+        assert_eq!(in_use_slots(), self.leaked_in_flight, "slots in use");
         let disk = std::fs::read(&self.path).unwrap();
         assert_eq!(disk.len(), REGIONS * STRIDE);
         for (r, region) in self.regions.iter_mut().enumerate() {

@@ -267,3 +267,78 @@ use core::future::Future;
 fn noop_waker() -> core::task::Waker {
     core::task::Waker::noop().clone()
 }
+
+#[test]
+fn line_reader_lines_do_not_depend_on_chunk_size() {
+    use aiofile_core::io::LineReader;
+    use aiofile_core::lines::LineEnd;
+    let cases: [(&[u8], &[u8]); 4] = [
+        (b"ab||cd||ef", b"||"),
+        (b"ab\r\ncd\nef\r\ngh", b"\r\n"),
+        (b"a;b;c;d;", b";"),
+        ("x→y→→z".as_bytes(), "→".as_bytes()),
+    ];
+    for (data, sep) in cases {
+        let reactor: Mem<64> = MemReactor::new(data);
+        let expected: Vec<Vec<u8>> = split_inclusive(data, sep);
+        for chunk in 1..=12 {
+            reactor.inject(Fault::ShortRead(1)).unwrap();
+            let file = File::new(&reactor, ());
+            let mut lines = LineReader::<_, 32>::new(file, 0, chunk, sep, static_buf(chunk))
+                .map_err(|e| e.0)
+                .unwrap();
+            let mut got = Vec::new();
+            block_on(async {
+                while let Some(line) = lines.next_line().await.unwrap() {
+                    assert_ne!(line.end(), LineEnd::Partial);
+                    got.push(line.bytes().to_vec());
+                }
+                assert!(lines.next_line().await.unwrap().is_none(), "end is sticky");
+            });
+            assert_eq!(got, expected, "chunk {chunk}, sep {sep:?}");
+            assert_eq!(lines.offset(), data.len() as u64);
+        }
+    }
+}
+
+#[test]
+fn line_reader_long_lines_come_in_pieces_that_join() {
+    use aiofile_core::io::LineReader;
+    use aiofile_core::lines::LineEnd;
+    let mut data = vec![b'x'; 100];
+    data.extend_from_slice(b"\nshort\n");
+    let reactor: Mem<256> = MemReactor::new(&data);
+    let mut lines = LineReader::<_, 16>::new(File::new(&reactor, ()), 0, 7, b"\n", static_buf(7))
+        .map_err(|e| e.0)
+        .unwrap();
+    let mut whole = Vec::new();
+    let mut complete = Vec::new();
+    block_on(async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            whole.extend_from_slice(line.bytes());
+            if line.end() != LineEnd::Partial {
+                complete.push(core::mem::take(&mut whole));
+            }
+        }
+    });
+    assert_eq!(complete, [&data[..101], b"short\n"]);
+}
+
+fn split_inclusive(data: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + sep.len() <= data.len() {
+        if &data[i..i + sep.len()] == sep {
+            out.push(data[start..i + sep.len()].to_vec());
+            i += sep.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    if start < data.len() {
+        out.push(data[start..].to_vec());
+    }
+    out
+}

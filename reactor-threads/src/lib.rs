@@ -29,6 +29,9 @@
 //!   waiting task or an orphan mark). A generation per slot makes stale tickets panic.
 //!   When no slot is free, `try_submit` hands the op back ([`Submit::Full`]) and
 //!   `poll_ready` wakes the caller when one frees: back-pressure, never an error.
+//!   Tasks waiting for room sit in a fixed list of 32 (no allocation) and are all woken
+//!   when a slot frees; a 33rd waiter wakes the listed ones to take their place, so
+//!   beyond 32 concurrent waiters they poll more often but never stall.
 //! - **Workers** sleep on a condvar, take a batch of queued jobs, run the syscalls
 //!   without any lock, then publish all completions under one lock and wake each
 //!   distinct task once, after unlocking. A task awaiting many operations of a burst is
@@ -36,8 +39,10 @@
 //! - **Inline reads** (Linux, [`ThreadConfig::nowait_reads`]): a read is first tried
 //!   in the submitting thread with `preadv2(RWF_NOWAIT)`. A page-cache hit completes at
 //!   once ([`Submit::Done`], no slot used, no thread hop); a miss (`EAGAIN`) or a file
-//!   system that refuses the flag goes to the pool. Short reads complete with the short
-//!   count (the core's cursors loop), errors as `Err(Errno)`.
+//!   system that refuses the flag goes to the pool, and so do reads of `O_DIRECT` files
+//!   (a synchronous direct read waits for the device even with `RWF_NOWAIT`). Short
+//!   reads complete with the short count (the core's cursors loop), errors as
+//!   `Err(Errno)`.
 //! - **No allocation per operation**: slots, the queue ring and every waker list are
 //!   preallocated or on the stack; the only per-operation costs are a `FileRef` and a
 //!   waker clone (reference-count increments).

@@ -147,7 +147,9 @@ impl<B: IoBufMut + Send> ThreadReactor<B> {
 
     /// The `RWF_NOWAIT` fast path: the completion, or the op back for the pool.
     fn try_inline(&self, file: &FileRef, op: Op<B>) -> Result<Completion<B>, Op<B>> {
-        if op.kind() != OpKind::Read || !self.nowait_reads_active() {
+        // O_DIRECT reads are left to the pool: RWF_NOWAIT does not keep a synchronous
+        // direct read from waiting for the device.
+        if op.kind() != OpKind::Read || !self.nowait_reads_active() || file.is_direct() {
             return Err(op);
         }
         let counters = &self.shared.counters;
@@ -223,7 +225,9 @@ impl<B: IoBufMut + Send> Reactor for ThreadReactor<B> {
     }
 
     /// # Panics
-    /// On a ticket already completed or abandoned, or not issued by this reactor.
+    /// On a ticket already completed or abandoned, or not issued by this reactor (each
+    /// reactor numbers its slot generations from a different start, so another
+    /// reactor's ticket is caught unless it matches a live operation by chance).
     fn poll_complete(&self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
         let mut inner = self.shared.lock();
         match inner.table.poll(ticket, cx.waker()) {

@@ -129,14 +129,16 @@ pub(crate) struct Table<B> {
 }
 
 impl<B: IoBufMut> Table<B> {
-    /// A table of `n` free slots (`1 <= n < u32::MAX`).
-    pub(crate) fn new(n: usize) -> Self {
+    /// A table of `n` free slots (`1 <= n < u32::MAX`) whose generations start at
+    /// `first_generation` (reactors pick different ones, so a ticket from another
+    /// reactor is unlikely to match and is caught as foreign).
+    pub(crate) fn new(n: usize, first_generation: u32) -> Self {
         assert!(n >= 1 && n < NONE as usize, "slot count out of range");
         let slots = (0..n as u32)
             .map(|i| {
                 let next_free = if i + 1 == n as u32 { NONE } else { i + 1 };
                 Slot {
-                    generation: 0,
+                    generation: first_generation,
                     state: State::Free { next_free },
                 }
             })

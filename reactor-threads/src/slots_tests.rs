@@ -49,7 +49,7 @@ fn run(table: &mut Table<Vec<u8>>) -> (u32, Finished<Vec<u8>>) {
 
 #[test]
 fn full_table_hands_the_job_back_and_frees_reuse_with_a_new_generation() {
-    let mut t = Table::new(2);
+    let mut t = Table::new(2, 0);
     let a = t.insert(read_job()).unwrap();
     let b = t.insert(read_job()).unwrap();
     assert!(t.insert(read_job()).is_err());
@@ -63,7 +63,7 @@ fn full_table_hands_the_job_back_and_frees_reuse_with_a_new_generation() {
 
 #[test]
 fn completion_is_stored_woken_and_returned_once() {
-    let mut t = Table::new(4);
+    let mut t = Table::new(4, 0);
     let ticket = t.insert(write_job()).unwrap();
     let (count, w) = waker();
     assert!(matches!(t.poll(&ticket, &w), Polled::Pending(None)));
@@ -83,7 +83,7 @@ fn completion_is_stored_woken_and_returned_once() {
 
 #[test]
 fn a_new_task_displaces_the_old_waker() {
-    let mut t = Table::new(1);
+    let mut t = Table::new(1, 0);
     let ticket = t.insert(write_job()).unwrap();
     let (_, w1) = waker();
     let (_, w2) = waker();
@@ -94,7 +94,7 @@ fn a_new_task_displaces_the_old_waker() {
 #[test]
 #[should_panic(expected = "stale or foreign ticket")]
 fn polling_after_ready_panics() {
-    let mut t = Table::new(1);
+    let mut t = Table::new(1, 0);
     let ticket = t.insert(write_job()).unwrap();
     let (_, w) = waker();
     drop(run(&mut t));
@@ -105,7 +105,7 @@ fn polling_after_ready_panics() {
 #[test]
 #[should_panic(expected = "stale or foreign ticket")]
 fn forged_ticket_panics() {
-    let mut t = Table::<Vec<u8>>::new(1);
+    let mut t = Table::<Vec<u8>>::new(1, 0);
     let _ = t.insert(write_job()).unwrap();
     let (_, w) = waker();
     let _ = t.poll(&Ticket::new(0, 7), &w);
@@ -114,7 +114,7 @@ fn forged_ticket_panics() {
 #[test]
 #[should_panic(expected = "stale or foreign ticket")]
 fn ticket_of_an_orphan_panics() {
-    let mut t = Table::new(1);
+    let mut t = Table::new(1, 0);
     let ticket = t.insert(write_job()).unwrap();
     drop(t.abandon(ticket));
     let (_, w) = waker();
@@ -123,7 +123,7 @@ fn ticket_of_an_orphan_panics() {
 
 #[test]
 fn abandoned_queued_read_is_dropped_and_leaves_the_queue() {
-    let mut t = Table::new(3);
+    let mut t = Table::new(3, 0);
     let a = t.insert(read_job()).unwrap();
     let b = t.insert(read_job()).unwrap();
     let _c = t.insert(read_job()).unwrap();
@@ -136,7 +136,7 @@ fn abandoned_queued_read_is_dropped_and_leaves_the_queue() {
 
 #[test]
 fn abandoned_write_still_runs_and_frees_its_slot_when_finished() {
-    let mut t = Table::new(2);
+    let mut t = Table::new(2, 0);
     let ticket = t.insert(write_job()).unwrap();
     let (_, w) = waker();
     let _ = t.poll(&ticket, &w);
@@ -149,7 +149,7 @@ fn abandoned_write_still_runs_and_frees_its_slot_when_finished() {
 
 #[test]
 fn abandoned_running_read_frees_on_finish_and_done_frees_at_once() {
-    let mut t = Table::new(2);
+    let mut t = Table::new(2, 0);
     let running = t.insert(read_job()).unwrap();
     let done = t.insert(write_job()).unwrap();
     let (i, job) = t.pop_queued().unwrap();
@@ -166,7 +166,7 @@ fn abandoned_running_read_frees_on_finish_and_done_frees_at_once() {
 
 #[test]
 fn space_waiters_are_kept_until_a_slot_frees_and_overflow_wakes_all() {
-    let mut t = Table::new(1);
+    let mut t = Table::new(1, 0);
     let ticket = t.insert(write_job()).unwrap();
     let mut overflow = WakeList::new();
     let waiters: Vec<_> = (0..crate::wake::WAKE_LIST + 1).map(|_| waker()).collect();
@@ -189,7 +189,7 @@ fn space_waiters_are_kept_until_a_slot_frees_and_overflow_wakes_all() {
 
 #[test]
 fn shutdown_drops_queued_reads_and_keeps_writes_in_order() {
-    let mut t = Table::new(4);
+    let mut t = Table::new(4, 0);
     let _r1 = t.insert(read_job()).unwrap();
     let w1 = t.insert(write_job()).unwrap();
     let _r2 = t.insert(read_job()).unwrap();

@@ -14,6 +14,7 @@
 //! A submitter signals the condvar only when a worker is idle and not already
 //! signalled, so a burst of submissions costs about one futex wake per idle worker.
 use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use aiofile_core::{Completion, IoBufMut};
@@ -50,6 +51,14 @@ impl<B: IoBufMut> Inner<B> {
     }
 }
 
+/// A different starting generation for each reactor of the process (a Weyl sequence),
+/// so tickets of one reactor do not match the slots of another.
+fn first_generation() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+        .wrapping_mul(0x9E37_79B9)
+}
+
 /// Everything the reactor and its workers share.
 #[derive(Debug)]
 pub(crate) struct Shared<B> {
@@ -63,7 +72,7 @@ impl<B: IoBufMut + Send> Shared<B> {
     /// A pool state with `slots` free slots.
     pub(crate) fn new(slots: usize) -> Self {
         let inner = Inner {
-            table: Table::new(slots),
+            table: Table::new(slots, first_generation()),
             idle: 0,
             notified: 0,
             shutdown: false,

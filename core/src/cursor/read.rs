@@ -69,7 +69,8 @@ pub enum ReadState {
         /// Offset where the file ended.
         offset: u64,
     },
-    /// The limit set with [`ReadCursor::with_limit`] was reached. Terminal.
+    /// The limit set with [`ReadCursor::with_limit`] was reached (or the offset is
+    /// `u64::MAX`, past which nothing can be read). Terminal.
     LimitReached {
         /// Offset of the end bound.
         offset: u64,
@@ -148,11 +149,8 @@ impl ReadCursor {
         if chunk_size == 0 {
             return Err(CursorError::ZeroChunkSize);
         }
-        let state = ReadState::Idle {
-            offset: start_offset,
-        };
         Ok(Self {
-            state,
+            state: settled(start_offset, u64::MAX),
             start: start_offset,
             chunk_size,
             end: None,
@@ -175,9 +173,7 @@ impl ReadCursor {
         let end = self.start.saturating_add(total_bytes);
         self.end = Some(end);
         if let ReadState::Idle { offset } = self.state {
-            if offset >= end {
-                self.set_state(ReadState::LimitReached { offset });
-            }
+            self.set_state(settled(offset, end));
         }
         self
     }
@@ -361,12 +357,7 @@ impl ReadCursor {
     fn on_data(&mut self, offset: u64, n: usize) {
         // The request never crossed `end` (or `u64::MAX`), so this cannot overflow.
         let next = advance(offset, n).unwrap_or(u64::MAX);
-        let next_state = match self.end {
-            Some(end) if next >= end => ReadState::LimitReached { offset: next },
-            None if next == u64::MAX => ReadState::LimitReached { offset: next },
-            _ => ReadState::Idle { offset: next },
-        };
-        self.set_state(next_state);
+        self.set_state(settled(next, self.end.unwrap_or(u64::MAX)));
     }
 
     fn fail(&mut self, offset: u64, error: CursorError) -> Result<ReadEvent, CursorError> {
@@ -378,6 +369,17 @@ impl ReadCursor {
     fn set_state(&mut self, next: ReadState) {
         trace!("read cursor: {} => {}", self.state, next);
         self.state = next;
+    }
+}
+
+/// The state of an idle cursor at `offset` whose reads stop at `end` (`u64::MAX`
+/// without a limit): [`ReadState::LimitReached`] once there is nothing left to ask for,
+/// so an idle cursor always has a read to hand out.
+const fn settled(offset: u64, end: u64) -> ReadState {
+    if offset >= end {
+        ReadState::LimitReached { offset }
+    } else {
+        ReadState::Idle { offset }
     }
 }
 
@@ -567,5 +569,8 @@ mod tests {
         assert_eq!(c.state(), ReadState::LimitReached { offset: u64::MAX });
         let huge = cursor(u64::MAX - 1, 8).with_limit(u64::MAX);
         assert_eq!(huge.limit(), Some(1));
+        // Found by the fuzzer: at u64::MAX there is nothing to ask for even unlimited.
+        let at_max = cursor(u64::MAX, 8);
+        assert_eq!(at_max.state(), ReadState::LimitReached { offset: u64::MAX });
     }
 }

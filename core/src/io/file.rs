@@ -101,7 +101,22 @@ impl<R: Reactor> File<R> {
     /// # Errors
     /// [`Error::WriteZero`] when a write stores nothing; the OS error.
     pub async fn write_all(&self, buf: R::Buf, offset: u64) -> (Result<usize, Error>, R::Buf) {
-        crate::io::write_all(self, buf, offset).await
+        crate::io::write_all(self, buf, offset, 0).await
+    }
+
+    /// Like [`write_all`](File::write_all) for `buf[skip..]`: the first `skip`
+    /// initialised bytes are not written (e.g. filler that aligns the data's address).
+    ///
+    /// # Errors
+    /// As [`write_all`](File::write_all); [`Error::BufferTooSmall`] when `skip` exceeds
+    /// the initialised bytes.
+    pub async fn write_from(
+        &self,
+        buf: R::Buf,
+        offset: u64,
+        skip: usize,
+    ) -> (Result<usize, Error>, R::Buf) {
+        crate::io::write_all(self, buf, offset, skip).await
     }
 
     /// Flushes data and metadata (`fsync`).

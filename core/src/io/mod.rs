@@ -14,12 +14,14 @@
 //! operation up where it was. Dropping the stream itself abandons the operation to the
 //! reactor, which keeps the buffer until the kernel is done with it.
 mod file;
+mod line_reader;
 mod pending;
 mod reader;
 mod write_all;
 mod writer;
 
 pub use file::File;
+pub use line_reader::LineReader;
 pub use pending::OpFuture;
 pub(crate) use pending::Pending;
 pub use reader::Reader;

@@ -5,18 +5,29 @@ use crate::error::Error;
 use crate::io::File;
 use crate::reactor::Reactor;
 
-/// Writes all of `buf`'s initialised bytes at `offset` through `file`.
+/// Writes `buf[skip..bytes_init]` at `offset` through `file`.
 pub(crate) async fn write_all<R: Reactor>(
     file: &File<R>,
     mut buf: R::Buf,
     offset: u64,
+    skip: usize,
 ) -> (Result<usize, Error>, R::Buf) {
+    let Some(len) = buf.bytes_init().checked_sub(skip) else {
+        let capacity = buf.bytes_init();
+        return (
+            Err(Error::BufferTooSmall {
+                needed: skip,
+                capacity,
+            }),
+            buf,
+        );
+    };
     let mut cursor = WriteCursor::new(offset);
-    if let Err(e) = cursor.begin(buf.bytes_init()) {
+    if let Err(e) = cursor.begin(len) {
         return (Err(e.into()), buf);
     }
     while let Some(req) = cursor.poll_request() {
-        let op = match Op::write(buf, req.offset, req.start) {
+        let op = match Op::write(buf, req.offset, skip + req.start) {
             Ok(op) => op,
             Err((e, b)) => return (Err(e), b),
         };

@@ -42,6 +42,9 @@ pub(super) struct Engine {
     start: usize,
     scan: usize,
     state: State,
+    /// `(start, end, content_len, kind)` of the line handed out last; cleared when the
+    /// buffer moves (compaction, reset).
+    last: Option<(usize, usize, usize, LineEnd)>,
 }
 
 impl Engine {
@@ -53,7 +56,14 @@ impl Engine {
             start: 0,
             scan: 0,
             state: State::Open,
+            last: None,
         }
+    }
+
+    /// The line handed out last, while its bytes are still in place.
+    pub(super) fn last_line<'b>(&self, buf: &'b VecView<u8>) -> Option<Line<'b>> {
+        let (start, end, content_len, kind) = self.last?;
+        Some(Line::new(&buf[start..end], content_len, kind))
     }
 
     pub(super) fn separator(&self) -> &[u8] {
@@ -120,6 +130,7 @@ impl Engine {
         self.start = 0;
         self.scan = 0;
         self.state = State::Open;
+        self.last = None;
     }
 
     /// Drops the bytes already handed out by moving the rest to the front.
@@ -127,6 +138,7 @@ impl Engine {
         if self.start == 0 {
             return;
         }
+        self.last = None;
         let len = buf.len();
         buf.copy_within(self.start..len, 0);
         buf.truncate(len - self.start);
@@ -171,7 +183,8 @@ impl Engine {
 
     /// Hands out `start..end` as one line or piece.
     fn take<'b>(&mut self, buf: &'b VecView<u8>, end: usize, kind: LineEnd) -> Line<'b> {
-        let bytes = &buf[self.start..end];
+        let begin = self.start;
+        let bytes = &buf[begin..end];
         self.start = end;
         self.scan = self.scan.max(end);
         self.finish_if_drained(buf);
@@ -179,6 +192,7 @@ impl Engine {
             LineEnd::Separator => bytes.len() - self.sep.len(),
             LineEnd::Eof | LineEnd::Partial => bytes.len(),
         };
+        self.last = Some((begin, end, content_len, kind));
         Line::new(bytes, content_len, kind)
     }
 }

@@ -302,6 +302,23 @@ impl<const N: usize> LineSplitter<N> {
         self.engine.poll_line(self.buf.as_view())
     }
 
+    /// The line [`poll_line`](Self::poll_line) returned last, again; `None` once
+    /// [`handle_input`](Self::handle_input) or [`reset`](Self::reset) may have moved
+    /// the buffer. Lets a caller test `poll_line().is_some()` in a loop and take the
+    /// line afterwards without holding the borrow.
+    ///
+    /// ```
+    /// use aiofile_core::LineSplitter;
+    /// let mut s = LineSplitter::<16>::new(b";").unwrap();
+    /// let _ = s.handle_input(b"a;b");
+    /// assert!(s.poll_line().is_some());
+    /// assert_eq!(s.last_line().unwrap().bytes(), b"a;");
+    /// ```
+    #[must_use]
+    pub fn last_line(&self) -> Option<Line<'_>> {
+        self.engine.last_line(self.buf.as_view())
+    }
+
     /// Whether input ended and every byte was handed out: [`poll_line`](Self::poll_line)
     /// returns `None` from now on (until [`reset`](Self::reset)).
     ///

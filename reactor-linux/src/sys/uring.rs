@@ -1,0 +1,235 @@
+//! One io_uring and everything it may touch: the ops (buffers and file handles) whose
+//! SQEs were pushed and whose CQEs have not been reaped.
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+
+use aiofile_core::{IoBufMut, Op, OpKind};
+use aiofile_reactor_threads::FileRef;
+use io_uring::{opcode, squeue, types, IoUring, Probe};
+
+use super::{os, outcome, Outcome, MAX_RW};
+
+/// Why a ring could not be set up.
+#[derive(Debug)]
+pub(crate) enum SetupError {
+    /// A syscall failed.
+    Os {
+        syscall: &'static str,
+        err: io::Error,
+    },
+    /// The kernel lacks an opcode we need.
+    MissingOpcode(&'static str),
+}
+
+/// An op the kernel may be using, with the file handle that keeps its fd alive.
+type Held<B> = (Op<B>, FileRef);
+
+/// Counters kept by the queue (read by the reactor's `stats`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct UringCounters {
+    pub submitted: u64,
+    pub enter_calls: u64,
+    pub reaped: u64,
+}
+
+/// An io_uring with an ops table indexed by `user_data`. An op given to
+/// [`push`](Self::push) stays in `ops[slot]` until its CQE is reaped; dropping the queue
+/// first waits for every CQE still owed.
+pub(crate) struct UringQueue<B> {
+    ring: IoUring,
+    ops: Box<[Option<Held<B>>]>,
+    in_kernel: usize,
+    fork_gen: u64,
+    pub counters: UringCounters,
+}
+
+impl<B: IoBufMut> UringQueue<B> {
+    /// A ring of `entries` SQEs (CQ twice that), with `eventfd` registered and the
+    /// READ, WRITE and FSYNC opcodes checked with `IORING_REGISTER_PROBE`.
+    ///
+    /// # Errors
+    /// The failing step (`io_uring_setup`: `EPERM`, `ENOSYS`, `ENOMEM`, ...).
+    pub(crate) fn new(entries: u32, eventfd: Option<RawFd>) -> Result<Self, SetupError> {
+        let os = |syscall| move |err| SetupError::Os { syscall, err };
+        let ring = IoUring::builder()
+            .build(entries)
+            .map_err(os("io_uring_setup"))?;
+        check_opcodes(&ring)?;
+        if let Some(fd) = eventfd {
+            ring.submitter()
+                .register_eventfd(fd)
+                .map_err(os("io_uring_register(EVENTFD)"))?;
+        }
+        let slots = ring.params().sq_entries() as usize;
+        Ok(Self {
+            ring,
+            ops: (0..slots).map(|_| None).collect(),
+            in_kernel: 0,
+            fork_gen: os::fork_generation(),
+            counters: UringCounters::default(),
+        })
+    }
+
+    /// Number of slots (the SQ size the kernel granted).
+    pub(crate) fn capacity(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// SQEs pushed but not yet given to the kernel.
+    pub(crate) fn unsubmitted(&mut self) -> usize {
+        self.ring.submission().len()
+    }
+
+    /// True once the process has forked since the ring was created (the rings are
+    /// shared memory with the parent: never touch them here).
+    pub(crate) fn forked(&self) -> bool {
+        os::fork_generation() != self.fork_gen
+    }
+
+    /// Pushes the SQE for `op` with `user_data = slot` (entering the kernel first if the
+    /// SQ is full). Hands the op back if there is still no room.
+    ///
+    /// # Panics
+    /// When `slot` is out of range or already holds an op.
+    pub(crate) fn push(
+        &mut self,
+        slot: u32,
+        mut op: Op<B>,
+        file: FileRef,
+    ) -> Result<(), (Op<B>, FileRef)> {
+        let idx = slot as usize;
+        assert!(self.ops[idx].is_none(), "io_uring slot {slot} is busy");
+        if self.ring.submission().is_full() {
+            let _ = self.submit();
+        }
+        let entry = sqe(&mut op, &file).user_data(u64::from(slot));
+        // SAFETY: the SQE points at `op`'s buffer (stable across moves by the IoBuf
+        // contract) and names `file`'s descriptor; both move into `ops[idx]` right
+        // below and stay there until the CQE carrying `slot` is reaped, and `Drop`
+        // waits for every outstanding CQE before `ops` is freed.
+        let pushed = unsafe { self.ring.submission().push(&entry) };
+        if pushed.is_err() {
+            return Err((op, file));
+        }
+        self.ops[idx] = Some((op, file));
+        self.in_kernel += 1;
+        Ok(())
+    }
+
+    /// Gives pushed SQEs to the kernel (one `io_uring_enter`). `EINTR`, `EAGAIN` and
+    /// `EBUSY` leave them queued for the next call.
+    pub(crate) fn submit(&mut self) -> io::Result<()> {
+        let queued = self.ring.submission().len();
+        if queued == 0 {
+            return Ok(());
+        }
+        self.counters.enter_calls += 1;
+        match self.ring.submit() {
+            Ok(n) => {
+                self.counters.submitted += n as u64;
+                Ok(())
+            }
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Hands every finished op to `done` (slot, file, outcome); returns how many.
+    pub(crate) fn reap(&mut self, done: &mut impl FnMut(u32, FileRef, Outcome<B>)) -> usize {
+        let mut n = 0;
+        for cqe in self.ring.completion() {
+            let slot = cqe.user_data();
+            let Some(Some((op, file))) = self.ops.get_mut(slot as usize).map(Option::take) else {
+                debug_assert!(false, "CQE for an empty io_uring slot {slot}");
+                continue;
+            };
+            self.in_kernel -= 1;
+            n += 1;
+            done(slot as u32, file, outcome(op, i64::from(cqe.result())));
+        }
+        self.counters.reaped += n as u64;
+        n
+    }
+
+    /// In a forked child, takes back the op of `slot` (the parent's ring will never
+    /// complete it here). `None` in the parent.
+    pub(crate) fn reclaim_forked(&mut self, slot: u32) -> Option<(Op<B>, FileRef)> {
+        if !self.forked() {
+            return None;
+        }
+        self.ops[slot as usize].take()
+    }
+}
+
+impl<B> Drop for UringQueue<B> {
+    fn drop(&mut self) {
+        if os::fork_generation() != self.fork_gen {
+            // A forked child: the rings are shared with the parent and the kernel never
+            // writes this process's copies of the buffers. Touch nothing.
+            return;
+        }
+        while self.in_kernel > 0 {
+            match self.ring.submit_and_wait(1) {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
+                    ) => {}
+                Err(_) => {
+                    // Cannot confirm the kernel is done with the buffers: leak them.
+                    std::mem::forget(std::mem::take(&mut self.ops));
+                    return;
+                }
+            }
+            for cqe in self.ring.completion() {
+                if let Some(slot) = self.ops.get_mut(cqe.user_data() as usize) {
+                    self.in_kernel -= usize::from(slot.take().is_some());
+                }
+            }
+        }
+    }
+}
+
+fn sqe<B: IoBufMut>(op: &mut Op<B>, file: &FileRef) -> squeue::Entry {
+    let fd = types::Fd(file.as_raw_fd());
+    let len = op.len().min(MAX_RW) as u32;
+    match op.kind() {
+        OpKind::Read => opcode::Read::new(fd, op.io_ptr(), len)
+            .offset(op.offset())
+            .build(),
+        OpKind::Write => opcode::Write::new(fd, op.io_ptr(), len)
+            .offset(op.offset())
+            .build(),
+        OpKind::Fsync => opcode::Fsync::new(fd).build(),
+        OpKind::Fdatasync => opcode::Fsync::new(fd)
+            .flags(types::FsyncFlags::DATASYNC)
+            .build(),
+    }
+}
+
+fn check_opcodes(ring: &IoUring) -> Result<(), SetupError> {
+    let mut probe = Probe::new();
+    ring.submitter()
+        .register_probe(&mut probe)
+        .map_err(|err| SetupError::Os {
+            syscall: "io_uring_register(PROBE)",
+            err,
+        })?;
+    let needed = [
+        ("READ", opcode::Read::CODE),
+        ("WRITE", opcode::Write::CODE),
+        ("FSYNC", opcode::Fsync::CODE),
+    ];
+    match needed.iter().find(|(_, code)| !probe.is_supported(*code)) {
+        Some((name, _)) => Err(SetupError::MissingOpcode(name)),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,262 @@
+//! [`UringReactor`]: io_uring for buffered and O_DIRECT files alike.
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+
+use aiofile_core::{Completion, Errno, IoBufMut, Op, Reactor, Submit, Ticket};
+use aiofile_reactor_threads::FileRef;
+
+use crate::dio::{check_op, DioCache};
+use crate::error::{Forked, Unavailable};
+use crate::owner::Owner;
+use crate::slots::{lock, register, with_lock, HasSlots, Interest, Slots, State};
+use crate::sys::eventfd::EventFd;
+use crate::sys::uring::{SetupError, UringQueue};
+use crate::sys::Outcome;
+
+/// Pushed SQEs that trigger an `io_uring_enter` from `try_submit` itself.
+const BATCH: usize = 32;
+
+/// Counters describing what a [`UringReactor`] did (see [`UringReactor::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UringStats {
+    /// SQEs the kernel consumed.
+    pub submitted: u64,
+    /// `io_uring_enter` calls made to submit.
+    pub enter_calls: u64,
+    /// CQEs reaped.
+    pub reaped: u64,
+    /// O_DIRECT requests completed with `EINVAL` before submission.
+    pub misaligned: u64,
+}
+
+/// An io_uring reactor: read, write, fsync and fdatasync, completions signalled on a
+/// registered eventfd.
+///
+/// Submission is batched: `try_submit` only pushes an SQE; the ring is entered once
+/// for everything pushed, on the next `poll_complete` or [`turn`](UringReactor::turn)
+/// (or when 32 SQEs wait), and the CQ is reaped right after, so a page-cache read
+/// that io_uring completes inline needs no wake-up.
+///
+/// **Drop** waits for a CQE for every SQE still in the kernel (as long as the slowest
+/// request in flight), then frees the buffers.
+///
+/// **Fork**: the rings are shared memory with the parent. In a child every method
+/// behaves as if the ring were gone: new and in-flight operations complete with
+/// `EINVAL`, `turn` does nothing, [`check_owner`](UringReactor::check_owner) returns
+/// [`Forked`], and drop touches nothing.
+///
+/// ```no_run
+/// use aiofile_reactor_linux::UringReactor;
+/// let reactor = UringReactor::<Vec<u8>>::new()?;
+/// # Ok::<(), aiofile_reactor_linux::Unavailable>(())
+/// ```
+pub struct UringReactor<B: IoBufMut + Send + 'static> {
+    inner: Mutex<UringInner<B>>,
+    owner: Owner,
+    efd: EventFd,
+}
+
+struct UringInner<B> {
+    queue: UringQueue<B>,
+    slots: Slots<B>,
+    dio: DioCache,
+    misaligned: u64,
+}
+
+impl<B> HasSlots for UringInner<B> {
+    type Buf = B;
+    fn slots(&mut self) -> &mut Slots<B> {
+        &mut self.slots
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> UringReactor<B> {
+    /// A reactor with 128 slots.
+    ///
+    /// # Errors
+    /// [`Unavailable::UringRefused`] (`EPERM`), [`Unavailable::NotImplemented`]
+    /// (`ENOSYS`), [`Unavailable::NoMemory`] (`ENOMEM`), [`Unavailable::MissingOpcode`],
+    /// or [`Unavailable::Os`].
+    pub fn new() -> Result<Self, Unavailable> {
+        Self::with_entries(128)
+    }
+
+    /// A reactor with `entries` slots (rounded up to a power of two by the kernel).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_entries(entries: u32) -> Result<Self, Unavailable> {
+        let efd = EventFd::new().map_err(|e| Unavailable::from_io("eventfd", &e, entries))?;
+        let queue =
+            UringQueue::new(entries, Some(efd.raw())).map_err(|e| setup_error(&e, entries))?;
+        let slots = Slots::new(queue.capacity());
+        let inner = UringInner {
+            queue,
+            slots,
+            dio: DioCache::new(),
+            misaligned: 0,
+        };
+        Ok(Self {
+            inner: Mutex::new(inner),
+            owner: Owner::current(),
+            efd,
+        })
+    }
+
+    /// What the reactor has done so far.
+    pub fn stats(&self) -> UringStats {
+        let inner = lock(&self.inner);
+        let q = inner.queue.counters;
+        UringStats {
+            submitted: q.submitted,
+            enter_calls: q.enter_calls,
+            reaped: q.reaped,
+            misaligned: inner.misaligned,
+        }
+    }
+
+    /// Slots holding an operation (in flight, finished but not yet collected, or handed
+    /// to a fallback). Abandoned operations count until the kernel has finished them.
+    pub fn slots_in_use(&self) -> usize {
+        lock(&self.inner).slots.in_use()
+    }
+
+    /// `Err` when called in a process forked after the reactor was created.
+    ///
+    /// # Errors
+    /// [`Forked`], naming the creating process.
+    pub fn check_owner(&self) -> Result<(), Forked> {
+        self.owner.check()
+    }
+
+    /// Non-blocking: resets the eventfd, submits pushed SQEs, reaps every CQE and wakes
+    /// its task (after releasing the lock). Returns the number of CQEs reaped.
+    pub fn turn(&self) -> usize {
+        if self.owner.check().is_err() {
+            return 0;
+        }
+        self.efd.take();
+        with_lock(&self.inner, UringInner::submit_and_reap)
+    }
+}
+
+/// Maps a ring setup failure to [`Unavailable`].
+pub(crate) fn setup_error(e: &SetupError, entries: u32) -> Unavailable {
+    match e {
+        SetupError::Os { syscall, err } => Unavailable::from_io(syscall, err, entries),
+        SetupError::MissingOpcode(opcode) => Unavailable::MissingOpcode { opcode },
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> UringInner<B> {
+    fn submit(&mut self, file: &FileRef, mut op: Op<B>) -> Submit<B> {
+        if file.is_direct() && check_op(&mut op, self.dio.get(file)).is_err() {
+            self.misaligned += 1;
+            return Submit::Done(op.complete_err(Errno::EINVAL));
+        }
+        let Some(ticket) = self.slots.claim(State::InFlight(Interest::Waiting(None))) else {
+            return Submit::Full(op);
+        };
+        if let Err((op, _file)) = self.queue.push(ticket.slot(), op, file.clone()) {
+            self.slots.release(ticket.slot());
+            return Submit::Full(op);
+        }
+        if self.queue.unsubmitted() >= BATCH {
+            self.submit_and_reap();
+        }
+        Submit::Queued(ticket)
+    }
+
+    fn submit_and_reap(&mut self) -> usize {
+        // An enter failure other than EINTR/EAGAIN/EBUSY leaves the SQEs queued; the
+        // next call tries again (there is no op to blame it on).
+        let _ = self.queue.submit();
+        let Self { queue, slots, .. } = self;
+        queue.reap(&mut |slot, _file, outcome| {
+            let c = match outcome {
+                Outcome::Ok(c) => c,
+                Outcome::Err(op, e) => op.complete_err(e),
+            };
+            slots.finish(slot, c);
+        })
+    }
+
+    fn poll_slot(&mut self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
+        let forked = self.queue.reclaim_forked(ticket.slot());
+        match (self.slots.state_mut(ticket), forked) {
+            (State::Done(_), _) => Poll::Ready(self.slots.take_done(ticket.slot())),
+            (State::InFlight(_), Some((op, _file))) => {
+                self.slots.release(ticket.slot());
+                Poll::Ready(op.complete_err(Errno::EINVAL))
+            }
+            (State::InFlight(Interest::Waiting(waker)), None) => {
+                register(waker, cx);
+                Poll::Pending
+            }
+            (state, _) => unreachable!("io_uring slot in state {}", state.name()),
+        }
+    }
+
+    fn abandon(&mut self, ticket: Ticket) {
+        let slot = ticket.slot();
+        let forked = self.queue.reclaim_forked(slot).is_some();
+        match self.slots.state_mut(&ticket) {
+            State::InFlight(interest) if !forked => *interest = Interest::Abandoned,
+            _ => self.slots.release(slot),
+        }
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
+    type Buf = B;
+    type File = FileRef;
+
+    fn try_submit(&self, file: &FileRef, op: Op<B>) -> Submit<B> {
+        if self.owner.check().is_err() || op.offset() > i64::MAX as u64 {
+            return Submit::Done(op.complete_err(Errno::EINVAL));
+        }
+        with_lock(&self.inner, |inner| inner.submit(file, op))
+    }
+
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        with_lock(&self.inner, |inner| inner.slots.poll_space(cx))
+    }
+
+    fn poll_complete(&self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
+        let forked = self.owner.check().is_err();
+        with_lock(&self.inner, |inner| {
+            if !forked {
+                inner.submit_and_reap();
+            }
+            inner.poll_slot(ticket, cx)
+        })
+    }
+
+    fn abandon(&self, ticket: Ticket) {
+        with_lock(&self.inner, |inner| inner.abandon(ticket));
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> AsRawFd for UringReactor<B> {
+    /// The registered eventfd: readable when CQEs may be waiting for
+    /// [`turn`](UringReactor::turn).
+    fn as_raw_fd(&self) -> RawFd {
+        self.efd.raw()
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> AsFd for UringReactor<B> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.efd.as_fd()
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> std::fmt::Debug for UringReactor<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UringReactor")
+            .field("eventfd", &self.efd.raw())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
