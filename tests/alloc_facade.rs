@@ -1,13 +1,13 @@
 //! No heap allocation per operation in steady state, through the facade: zero-copy
-//! `write_buf` / `read_into` with reused buffers on the thread-pool reactor, counted by a
-//! global allocator that counts every thread (the reactor's workers included).
+//! `write_buf` / `read_into` with reused buffers on whichever reactor serves the file
+//! (`AIOFILE_REACTOR` to force one), counted by a global allocator that counts every
+//! thread (the reactor's workers and drivers included).
 #![allow(unsafe_code)] // the counting allocator only
 
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use aiofile::AioFile;
 use support::TempDir;
@@ -58,46 +58,40 @@ async fn ops(
     (wbuf, rbuf)
 }
 
-/// Waits until every worker of the facade's thread-pool reactor has started (its OS
-/// name is set after std's start-up allocations).
-fn wait_for_workers() {
-    let want = aiofile_reactor_threads::ThreadConfig::DEFAULT_WORKERS;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let started = std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-            .filter(|name| name.starts_with("aiofile-worker"))
-            .count();
-        if started >= want || Instant::now() > deadline {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
 #[test]
 fn steady_state_does_not_allocate() {
     let dir = TempDir::new("alloc");
     futures::executor::block_on(async {
         let file = AioFile::open(dir.join("f"), "w+").await.unwrap();
         let (wbuf, rbuf) = (vec![7u8; 4096], Vec::with_capacity(4096));
-        // Warm up: the reactor, its worker threads (a thread allocates its name when it
-        // starts running, which on a busy machine can be long after it was spawned),
-        // thread-locals, whichever worker runs which job.
-        wait_for_workers();
+        println!("reactor: {}", file.reactor_info().expect("open"));
+        // Warm up: the reactor, its threads, thread-locals, whichever thread runs which
+        // job.
         for _ in 0..8 {
             let burst = (0..64u64).map(|i| file.write_buf(vec![1u8; 4096], i * 4096));
             for (res, _) in futures::future::join_all(burst).await {
                 assert_eq!(res.unwrap(), 4096);
             }
         }
-        let (wbuf, rbuf) = ops(&file, 64, wbuf, rbuf).await;
-        let before = ALLOCS.load(Ordering::Relaxed);
-        ops(&file, 1000, wbuf, rbuf).await;
-        let allocs = ALLOCS.load(Ordering::Relaxed) - before;
-        println!("allocations during 2000 operations: {allocs}");
-        assert_eq!(allocs, 0, "allocations during 2000 steady-state operations");
+        let (mut wbuf, mut rbuf) = ops(&file, 64, wbuf, rbuf).await;
+        // A thread allocates once when it starts running (its name), which on a busy
+        // machine can be long after it was spawned: a window may catch that one-off. An
+        // allocation per operation would show in every window.
+        let mut windows = Vec::new();
+        for _ in 0..3 {
+            let before = ALLOCS.load(Ordering::Relaxed);
+            (wbuf, rbuf) = ops(&file, 1000, wbuf, rbuf).await;
+            windows.push(ALLOCS.load(Ordering::Relaxed) - before);
+            if windows.last() == Some(&0) {
+                break;
+            }
+        }
+        println!("allocations per window of 2000 operations: {windows:?}");
+        assert_eq!(
+            windows.last(),
+            Some(&0),
+            "every window allocated: {windows:?}"
+        );
         file.close().await.unwrap();
     });
 }
