@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod blocking;
+pub mod compat;
 mod direct;
 mod error;
 mod file;

@@ -1,6 +1,7 @@
-//! `RWF_NOWAIT` on kernel AIO: an uncached buffered read comes back `-EAGAIN` and is
-//! handed to the fallback (never resubmitted), a cached one completes inside
-//! `io_submit`. Also prints how long the calling thread is held inside the reactor
+//! `RWF_NOWAIT` on kernel AIO: a buffered read is tried inline with
+//! `preadv2(RWF_NOWAIT)`; an uncached one comes back `-EAGAIN` and is handed to the
+//! fallback (never resubmitted, never sent to `io_submit`), a cached one completes at
+//! once. Also prints how long the calling thread is held inside the reactor
 //! for an uncached read (a figure, not an assertion).
 mod common;
 
@@ -69,9 +70,13 @@ fn uncached_buffered_read_is_punted_to_the_fallback() {
         "every refusal went to the fallback, once"
     );
     assert_eq!(
-        first.submitted,
+        first.nowait_punts + first.inline,
         offsets.len() as u64,
-        "each read was submitted to AIO once, never again"
+        "each read was tried inline once, then punted at most once: {first:?}"
+    );
+    assert_eq!(
+        first.submitted, 0,
+        "buffered reads never reach io_submit (it would read inline on this thread)"
     );
     for &off in &offsets {
         assert_eq!(
@@ -80,10 +85,15 @@ fn uncached_buffered_read_is_punted_to_the_fallback() {
         );
     }
     let second = r.stats();
+    // After a run of misses the file's gate skips inline attempts for a while (cached
+    // reads then take the pool: correct, just slower), so only the totals are fixed.
     assert_eq!(
-        second.nowait_punts, first.nowait_punts,
-        "cached reads complete in io_submit: {second:?}"
+        second.nowait_punts + second.inline,
+        2 * offsets.len() as u64,
+        "{second:?}"
     );
+    assert_eq!(second.submitted, 0, "{second:?}");
+    println!("after cached reads: {second:?}");
 }
 
 /// Figures only: the longest time one `poll` of a 4 MiB uncached read holds the caller,

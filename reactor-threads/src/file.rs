@@ -3,6 +3,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
+use crate::inline::NowaitGate;
 use crate::sys;
 
 /// An open file as the OS reactors see it: the descriptor plus what was learnt about it
@@ -21,6 +22,7 @@ use crate::sys;
 pub struct FileHandle {
     fd: OwnedFd,
     direct: bool,
+    gate: NowaitGate,
 }
 
 /// The shared form reactors use as their [`Reactor::File`](aiofile_core::Reactor::File).
@@ -33,12 +35,22 @@ impl FileHandle {
     /// The `fcntl(F_GETFL)` error, e.g. `EBADF`.
     pub fn new(fd: OwnedFd) -> io::Result<Self> {
         let direct = sys::is_direct(fd.as_fd())?;
-        Ok(Self { fd, direct })
+        Ok(Self {
+            fd,
+            direct,
+            gate: NowaitGate::new(),
+        })
     }
 
     /// True when the descriptor has `O_DIRECT` set (alignment rules apply).
     pub fn is_direct(&self) -> bool {
         self.direct
+    }
+
+    /// How inline `RWF_NOWAIT` reads have been going on this file (see
+    /// [`read_inline`](crate::read_inline)).
+    pub fn nowait_gate(&self) -> &NowaitGate {
+        &self.gate
     }
 
     /// Gives the descriptor back.

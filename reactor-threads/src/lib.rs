@@ -82,6 +82,7 @@
 
 mod config;
 mod file;
+mod inline;
 mod reactor;
 mod slots;
 mod sys;
@@ -90,7 +91,9 @@ mod worker;
 
 pub use config::{Stats, ThreadConfig};
 pub use file::{FileHandle, FileRef};
+pub use inline::{inline_candidate, read_inline, NowaitGate};
 pub use reactor::ThreadReactor;
+pub use sys::Nowait;
 
 #[cfg(doc)]
 use aiofile_core::Submit;

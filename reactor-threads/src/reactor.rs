@@ -1,18 +1,17 @@
 //! [`ThreadReactor`]: the [`Reactor`] implementation over the worker pool.
 use std::fmt;
 use std::io;
-use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 
-use aiofile_core::{Completion, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
+use aiofile_core::{Completion, IoBufMut, Op, Reactor, Submit, Ticket};
 
 use crate::config::{Counters, Stats, ThreadConfig};
 use crate::file::FileRef;
+use crate::inline::{inline_candidate, read_inline};
 use crate::slots::{Job, Polled, Released};
-use crate::sys::{self, Nowait};
 use crate::wake::WakeList;
 use crate::worker::Shared;
 
@@ -147,24 +146,17 @@ impl<B: IoBufMut + Send> ThreadReactor<B> {
 
     /// The `RWF_NOWAIT` fast path: the completion, or the op back for the pool.
     fn try_inline(&self, file: &FileRef, op: Op<B>) -> Result<Completion<B>, Op<B>> {
-        // O_DIRECT reads are left to the pool: RWF_NOWAIT does not keep a synchronous
-        // direct read from waiting for the device.
-        if op.kind() != OpKind::Read || !self.nowait_reads_active() || file.is_direct() {
+        if !self.nowait_reads_active() || !inline_candidate(file, &op) {
             return Err(op);
         }
         let counters = &self.shared.counters;
-        match sys::read_nowait(file.as_fd(), op) {
-            Nowait::Done(done) => {
+        match read_inline(file, op) {
+            Ok(done) => {
                 Counters::add(&counters.submitted, 1);
                 Counters::add(&counters.inline, 1);
                 Ok(done)
             }
-            Nowait::WouldBlock(op) => {
-                Counters::add(&counters.nowait_misses, 1);
-                Err(op)
-            }
-            Nowait::Unsupported(op) => {
-                self.nowait.store(false, Ordering::Relaxed);
+            Err(op) => {
                 Counters::add(&counters.nowait_misses, 1);
                 Err(op)
             }

@@ -139,7 +139,7 @@ fn pwrite<B: IoBufMut>(fd: BorrowedFd<'_>, op: Op<B>) -> Completion<B> {
 
 /// The outcome of [`read_nowait`].
 #[derive(Debug)]
-pub(crate) enum Nowait<B> {
+pub enum Nowait<B> {
     /// The read finished inline (data, a short count at EOF, or a definite error).
     Done(Completion<B>),
     /// The data is not cached, or this file refuses `RWF_NOWAIT`: use the pool.

@@ -81,10 +81,13 @@ pub fn tmp_path(tag: &str) -> TmpFile {
     TmpFile(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name))
 }
 
-/// Writes `data` to a new file and returns its path.
+/// Writes `data` to a new file, on the device (so that `evict_page_cache` can really
+/// drop its pages: dirty pages cannot be dropped), and returns its path.
 pub fn file_with(tag: &str, data: &[u8]) -> TmpFile {
     let path = tmp_path(tag);
-    std::fs::write(&path, data).unwrap();
+    let mut f = File::create(&*path).unwrap();
+    std::io::Write::write_all(&mut f, data).unwrap();
+    f.sync_all().unwrap();
     path
 }
 

@@ -1,0 +1,97 @@
+//! No heap allocation per operation in steady state, through the facade: zero-copy
+//! `write_buf` / `read_into` with reused buffers on whichever reactor serves the file
+//! (`AIOFILE_REACTOR` to force one), counted by a global allocator that counts every
+//! thread (the reactor's workers and drivers included).
+#![allow(unsafe_code)] // the counting allocator only
+
+mod support;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aiofile::AioFile;
+use support::TempDir;
+
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to `System` unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout` (see `alloc`).
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract for `realloc` is passed on as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// `rounds` writes then reads of 4 KiB at rotating offsets, reusing two buffers.
+async fn ops(
+    file: &AioFile,
+    rounds: u64,
+    mut wbuf: Vec<u8>,
+    mut rbuf: Vec<u8>,
+) -> (Vec<u8>, Vec<u8>) {
+    for i in 0..rounds {
+        let at = (i % 16) * 4096;
+        let (res, b) = file.write_buf(wbuf, at).await;
+        assert_eq!(res.unwrap(), 4096);
+        wbuf = b;
+        rbuf.clear();
+        let (res, b) = file.read_into(rbuf, 4096, at).await;
+        assert_eq!(res.unwrap(), 4096);
+        assert!(b == wbuf);
+        rbuf = b;
+    }
+    (wbuf, rbuf)
+}
+
+#[test]
+fn steady_state_does_not_allocate() {
+    let dir = TempDir::new("alloc");
+    futures::executor::block_on(async {
+        let file = AioFile::open(dir.join("f"), "w+").await.unwrap();
+        let (wbuf, rbuf) = (vec![7u8; 4096], Vec::with_capacity(4096));
+        println!("reactor: {}", file.reactor_info().expect("open"));
+        // Warm up: the reactor, its threads, thread-locals, whichever thread runs which
+        // job.
+        for _ in 0..8 {
+            let burst = (0..64u64).map(|i| file.write_buf(vec![1u8; 4096], i * 4096));
+            for (res, _) in futures::future::join_all(burst).await {
+                assert_eq!(res.unwrap(), 4096);
+            }
+        }
+        let (mut wbuf, mut rbuf) = ops(&file, 64, wbuf, rbuf).await;
+        // A thread allocates once when it starts running (its name), which on a busy
+        // machine can be long after it was spawned: a window may catch that one-off. An
+        // allocation per operation would show in every window.
+        let mut windows = Vec::new();
+        for _ in 0..3 {
+            let before = ALLOCS.load(Ordering::Relaxed);
+            (wbuf, rbuf) = ops(&file, 1000, wbuf, rbuf).await;
+            windows.push(ALLOCS.load(Ordering::Relaxed) - before);
+            if windows.last() == Some(&0) {
+                break;
+            }
+        }
+        println!("allocations per window of 2000 operations: {windows:?}");
+        assert_eq!(
+            windows.last(),
+            Some(&0),
+            "every window allocated: {windows:?}"
+        );
+        file.close().await.unwrap();
+    });
+}
