@@ -22,13 +22,14 @@
 //! - **End of file** ends a stream for good: `read_chunk`/`readline` then keep returning
 //!   `Ok(None)` (the reference's `LineReader` raised "I/O operation on closed file" once
 //!   iterated to the end, behaviour notes §10.9).
-//! - **Errors**: the async methods return each error; after an error a stream is failed and
-//!   further calls return [`Error::InvalidInput`]
-//!   ("stream already finished or failed"). The `Stream` impls yield the error once and
+//! - **Errors**: the async methods return each error; after an error a reader is failed
+//!   and further calls return [`Error::InvalidInput`]
+//!   ("stream already finished or failed"); a failed [`Writer`] returns its first error
+//!   again. The `Stream` impls yield the error once and
 //!   then end (`None`), so a `while let Some(x) = s.next().await` loop always stops.
 //! - **Closing** the [`AioFile`] makes every later call that reads or writes fail with
-//!   [`Error::Closed`] ([`LineReader`] and [`TextLineReader`] check at each read, not
-//!   at each line: the lines of the chunk in hand may still come out).
+//!   [`Error::Closed`] ([`LineReader`] checks at each read, not at each line: the lines
+//!   of the chunk in hand may still come out).
 //! - **Cancel-safety**: dropping a `read_chunk`/`readline`/`next` future loses nothing;
 //!   the read in flight lives in the stream and the next call picks it up. Dropping the
 //!   stream abandons the read to the reactor, which frees the buffer once the kernel is
