@@ -208,6 +208,7 @@ impl LineReader {
     /// # file.close().await?; std::fs::remove_file(&path)?;
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
+    #[inline]
     pub async fn next_line(&mut self) -> Result<Option<&[u8]>> {
         let span = poll_fn(|cx| self.poll_span(cx)).await?;
         Ok(span.map(|span| self.line(span)))
@@ -257,6 +258,7 @@ impl LineReader {
     }
 
     /// Finds the next line, reading chunks as needed; tracks the position and the phase.
+    #[inline]
     fn poll_span(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Span>>> {
         match self.phase {
             Phase::Reading => {}
@@ -284,6 +286,7 @@ impl LineReader {
         Poll::Ready(Ok(span))
     }
 
+    #[inline]
     fn span_len(&self, span: &Span) -> usize {
         match span {
             Span::Chunk(range) => range.len(),
@@ -291,6 +294,7 @@ impl LineReader {
         }
     }
 
+    #[inline]
     fn line(&self, span: Span) -> &[u8] {
         match span {
             Span::Chunk(range) => &self.reader.chunk()[range],

@@ -34,6 +34,7 @@ impl Separator {
     }
 
     /// Index just past the first separator in `hay`.
+    #[inline]
     fn find_end(&self, hay: &[u8]) -> Option<usize> {
         match self {
             Separator::Byte(b) => memchr::memchr(*b, hay).map(|i| i + 1),
@@ -88,12 +89,14 @@ impl Splitter {
     }
 
     /// The assembled line after [`Span::Carry`].
+    #[inline]
     pub(crate) fn carry(&self) -> &[u8] {
         &self.carry
     }
 
     /// The next line of `chunk` (the same chunk until [`handle_chunk`](Self::handle_chunk)),
     /// or `None` when the rest of the chunk holds no line end (it is carried over).
+    #[inline]
     pub(crate) fn poll_line(&mut self, chunk: &[u8]) -> Option<Span> {
         if self.carry_out {
             self.carry.clear();
