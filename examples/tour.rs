@@ -133,6 +133,7 @@ async fn streams(dir: &Path) -> Result {
     for i in 0..1000 {
         writer.write(format!("event {i}: ok ✓\n")).await?;
     }
+    writer.flush().await?; // `write` is one write behind: wait for the last one
     println!("Writer wrote {} bytes", writer.offset());
     let chunks: Vec<Vec<u8>> = Reader::new(&file, 0, 4096)?.try_collect().await?;
     println!("Reader: {} chunks of up to 4096 bytes", chunks.len());

@@ -397,6 +397,7 @@ fn bug_10_18_only_utf8_and_no_byte_order_marks() {
         let mut w = Writer::new(&file, 0).unwrap();
         w.write("ab").await.unwrap();
         w.write("cd").await.unwrap();
+        w.flush().await.unwrap(); // `write` is one write behind
         assert_eq!(file.read_to_end(0).await.unwrap(), b"abcd");
     });
 }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aiofile::{AioFile, Error, LineReader, Reader, TextLineReader, TextReader, Writer};
 use futures::executor::block_on;
 use futures::{SinkExt, StreamExt};
+use std::future::Future;
 
 /// A unique temp file, removed on drop.
 struct Tmp(PathBuf);
@@ -50,13 +51,31 @@ fn model_lines(data: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Every line through `readline`, checked against `next_line` and `readline_into` (the
+/// three must agree, positions included).
 async fn all_lines(file: &AioFile, offset: u64, chunk: usize, sep: &[u8]) -> Vec<Vec<u8>> {
     let mut reader = LineReader::new(file, offset, chunk, sep).unwrap();
+    let mut borrowed = LineReader::new(file, offset, chunk, sep).unwrap();
+    let mut appending = LineReader::new(file, offset, chunk, sep).unwrap();
     let mut out = Vec::new();
+    let mut appended = b"start".to_vec();
     while let Some(line) = reader.readline().await.unwrap() {
+        assert_eq!(borrowed.next_line().await.unwrap(), Some(&line[..]));
+        let before = appended.len();
+        assert_eq!(
+            appending.readline_into(&mut appended).await.unwrap(),
+            Some(line.len())
+        );
+        assert_eq!(&appended[before..], line);
+        assert_eq!(borrowed.position(), reader.position());
+        assert_eq!(appending.position(), reader.position());
         out.push(line);
     }
     assert_eq!(reader.readline().await.unwrap(), None);
+    assert_eq!(borrowed.next_line().await.unwrap(), None);
+    assert_eq!(borrowed.next_line().await.unwrap(), None);
+    assert_eq!(appending.readline_into(&mut appended).await.unwrap(), None);
+    assert_eq!(appended, [&b"start"[..], &out.concat()].concat());
     out
 }
 
@@ -155,21 +174,152 @@ fn streams_need_an_open_file_and_fail_after_close() {
 }
 
 #[test]
-fn writer_writes_in_sequence_and_waits() {
+fn writer_writes_in_sequence_one_write_behind() {
     let tmp = Tmp::new(b"");
     block_on(async {
         let file = AioFile::open(tmp.path(), "r+b").await.unwrap();
         let mut writer = Writer::new(&file, 2).unwrap();
         assert_eq!(writer.write(b"ab").await.unwrap(), 2);
         assert_eq!(writer.write("한글").await.unwrap(), 6);
+        // Returning from a write means the previous one is written (this one may be too).
+        assert!(file.read(10, 0).await.unwrap().starts_with(b"\0\0ab"));
         assert_eq!(writer.write(String::from("!")).await.unwrap(), 1);
         assert_eq!(writer.write(b"").await.unwrap(), 0);
         assert_eq!(writer.offset(), 11);
-        // Completed on return: visible to a positional read right away.
+        writer.flush().await.unwrap();
         assert_eq!(file.read_to_end(0).await.unwrap(), "\0\0ab한글!".as_bytes());
-        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        // Bigger than the kept buffers: still one write, and in order.
+        let big: Vec<u8> = (0..Writer::BUFFER as u32 + 300_000)
+            .map(|i| (i % 253) as u8)
+            .collect();
         assert_eq!(writer.write(&big).await.unwrap(), big.len());
+        assert_eq!(writer.write(b"tail").await.unwrap(), 4);
         assert_eq!(file.read(big.len(), 11).await.unwrap(), big);
+        writer.flush().await.unwrap();
+        let end = 11 + big.len() as u64;
+        assert_eq!(file.read(10, end).await.unwrap(), b"tail");
+        assert_eq!(writer.offset(), end + 4);
+        file.close().await.unwrap();
+    });
+}
+
+#[test]
+fn writer_interleaves_write_write_buf_poll_write_and_keeps_order() {
+    let tmp = Tmp::new(b"");
+    block_on(async {
+        let file = AioFile::open(tmp.path(), "w+b").await.unwrap();
+        let mut writer = Writer::new(&file, 0).unwrap();
+        let mut want = Vec::new();
+        let mut buf = Vec::new();
+        for i in 0..60u32 {
+            let piece: Vec<u8> = (0..(i * 7919) % 20_000 + 1)
+                .map(|j| (i * 31 + j) as u8)
+                .collect();
+            match i % 3 {
+                0 => assert_eq!(writer.write(&piece).await.unwrap(), piece.len()),
+                1 => {
+                    buf.clear();
+                    buf.extend_from_slice(&piece);
+                    let (res, back) = writer.write_buf(buf).await;
+                    assert_eq!(res.unwrap(), piece.len());
+                    buf = back;
+                }
+                _ => {
+                    let n = std::future::poll_fn(|cx| writer.poll_write(cx, &piece)).await;
+                    assert_eq!(n.unwrap(), piece.len());
+                }
+            }
+            want.extend_from_slice(&piece);
+            assert_eq!(writer.offset(), want.len() as u64);
+        }
+        writer.flush().await.unwrap();
+        assert_eq!(file.read_to_end(0).await.unwrap(), want);
+        file.close().await.unwrap();
+    });
+}
+
+#[test]
+fn write_buf_hands_back_the_previous_buffer_untouched() {
+    let tmp = Tmp::new(b"");
+    block_on(async {
+        let file = AioFile::open(tmp.path(), "w+b").await.unwrap();
+        let mut writer = Writer::new(&file, 0).unwrap();
+        let first = b"first".to_vec();
+        let first_ptr = first.as_ptr();
+        let (res, back) = writer.write_buf(first).await;
+        assert_eq!(res.unwrap(), 5);
+        assert_eq!(back.capacity(), 0, "no finished write yet");
+        let (res, back) = writer.write_buf(b"second".to_vec()).await;
+        assert_eq!(res.unwrap(), 6);
+        // The very buffer of the first write, with its bytes: nothing was copied.
+        assert_eq!((back.as_ptr(), back.as_slice()), (first_ptr, &b"first"[..]));
+        let (res, empty) = writer.write_buf(Vec::new()).await;
+        assert_eq!((res.unwrap(), empty.len()), (0, 0));
+        writer.flush().await.unwrap();
+        assert_eq!(file.read_to_end(0).await.unwrap(), b"firstsecond");
+        file.close().await.unwrap();
+    });
+}
+
+#[test]
+fn a_failed_write_is_reported_by_the_next_call_and_every_later_one() {
+    let tmp = Tmp::new(b"0123456789");
+    block_on(async {
+        // A read-only descriptor: every pwrite fails with EBADF.
+        let file = AioFile::open(tmp.path(), "rb").await.unwrap();
+        let is_ebadf =
+            |e: &Error| matches!(e, Error::Io(io) if io.raw_os_error() == Some(libc::EBADF));
+        let mut writer = Writer::new(&file, 0).unwrap();
+        // Accepted: the failure is not known (or not reported) yet.
+        assert_eq!(writer.write(b"abc").await.unwrap(), 3);
+        let e = writer.write(b"def").await.unwrap_err();
+        assert!(is_ebadf(&e), "{e:?}");
+        assert_eq!(
+            writer.offset(),
+            3,
+            "the data of a failed call is not accepted"
+        );
+        assert!(is_ebadf(&writer.flush().await.unwrap_err()));
+        let (res, back) = writer.write_buf(b"ghi".to_vec()).await;
+        assert!(is_ebadf(&res.unwrap_err()));
+        assert_eq!(back, b"ghi", "a refused buffer comes back");
+        assert!(is_ebadf(&writer.write(b"").await.unwrap_err()));
+        assert!(is_ebadf(
+            &SinkExt::<&[u8]>::flush(&mut writer).await.unwrap_err()
+        ));
+
+        // The same through flush alone.
+        let mut writer = Writer::new(&file, 0).unwrap();
+        writer.write(b"abc").await.unwrap();
+        assert!(is_ebadf(&writer.flush().await.unwrap_err()));
+        assert_eq!(file.read_to_end(0).await.unwrap(), b"0123456789");
+    });
+}
+
+#[test]
+fn a_dropped_write_accepts_nothing_or_everything() {
+    let tmp = Tmp::new(b"");
+    block_on(async {
+        let file = AioFile::open(tmp.path(), "w+b").await.unwrap();
+        let mut writer = Writer::new(&file, 0).unwrap();
+        let first = vec![b'1'; 1 << 20];
+        writer.write(&first).await.unwrap();
+        // Polled once with a waker that does nothing, then dropped.
+        let waker = futures::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let accepted = {
+            let fut = std::pin::pin!(writer.write(b"second"));
+            fut.poll(&mut cx).is_ready()
+        };
+        writer.write(b"third").await.unwrap();
+        writer.flush().await.unwrap();
+        let mut want = first.clone();
+        if accepted {
+            want.extend_from_slice(b"second");
+        }
+        want.extend_from_slice(b"third");
+        assert_eq!(file.read_to_end(0).await.unwrap(), want);
+        assert_eq!(writer.offset(), want.len() as u64);
         file.close().await.unwrap();
     });
 }
@@ -269,7 +419,16 @@ fn samples(sep: &str) -> Vec<Vec<u8>> {
 
 #[test]
 fn line_reader_results_do_not_depend_on_chunk_size() {
-    for sep in ["\n", "\r\n", "||", ";", "→"] {
+    for sep in [
+        "\n",
+        "\r\n",
+        "||",
+        ";",
+        "→",
+        "abab",
+        "\r\n\r\n",
+        "=-=-=-=-=-=-=-=-",
+    ] {
         for (k, data) in samples(sep).into_iter().enumerate() {
             let want = model_lines(&data, sep.as_bytes());
             let tmp = Tmp::new(&data);

@@ -3,15 +3,12 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use aiofile_core::LineSplitter;
 use futures_core::Stream;
 
-use super::{Phase, Reader};
-use crate::error::Result;
+use super::split::{Span, Splitter};
+use super::{finished, Phase, Reader};
+use crate::error::{Error, Result};
 use crate::file::AioFile;
-
-/// Bytes the line splitter buffers; longer lines arrive in pieces that are joined here.
-const SPLIT_BUF: usize = 8192;
 
 /// Reads a file line by line from an offset: the reference's `LineReader`, with any
 /// separator and results that do not depend on the chunk size.
@@ -21,16 +18,26 @@ const SPLIT_BUF: usize = 8192;
 /// file has no lines (the same lines as [`slice::split_inclusive`] would give on the whole
 /// file). The separator is 1 to 16 arbitrary bytes (`"\n"`, `"\r\n"`, `"||"`, the UTF-8
 /// of `"→"`, ...) and is found even when a chunk boundary cuts it. Lines of any length are
-/// returned whole: the core's `LineSplitter` hands over-long lines out in pieces, which are
-/// joined before the line is returned.
+/// returned whole.
+///
+/// Three ways to take a line, all on the same code path:
+/// - [`next_line`](LineReader::next_line): borrowed, valid until the next call. No copy
+///   for a line inside one chunk (most lines); a line cut by a chunk boundary is
+///   assembled in a buffer the reader reuses. Allocates nothing in steady state.
+/// - [`readline_into`](LineReader::readline_into): appended to the caller's `Vec`
+///   (one copy, no allocation once the `Vec` is large enough).
+/// - [`readline`](LineReader::readline) and the [`Stream`]: a new `Vec<u8>` per line.
 ///
 /// The chunk size (default [`DEFAULT_CHUNK`](LineReader::DEFAULT_CHUNK), 4192 bytes, as in
 /// the reference) only decides how many bytes each read asks for: about
-/// `file size / chunk size` reads in all, never one per line.
+/// `file size / chunk size` reads in all, never one per line. For throughput over a big
+/// file pick 64 KiB or more: each read is an asynchronous operation, whose fixed cost a
+/// bigger chunk spreads over more lines.
 ///
 /// Cancel-safety, errors and the end of the stream: see the
-/// [module docs](crate::streams#shared-rules). Use [`TextLineReader`](crate::TextLineReader)
-/// for `String` lines.
+/// [module docs](crate::streams#shared-rules); closing the file is noticed at the next
+/// read (the lines of the chunk in hand may still come out). Use
+/// [`TextLineReader`](crate::TextLineReader) for `String` lines.
 ///
 /// ```
 /// # aiofile::doc_block_on(async {
@@ -51,11 +58,7 @@ const SPLIT_BUF: usize = 8192;
 /// ```
 pub struct LineReader {
     reader: Reader,
-    splitter: Box<LineSplitter<SPLIT_BUF>>,
-    /// Bytes of `reader.chunk()` already given to the splitter.
-    fed: usize,
-    /// Pieces of the current over-long line.
-    line: Vec<u8>,
+    splitter: Splitter,
     /// Offset just after the last line returned.
     position: u64,
     phase: Phase,
@@ -96,12 +99,10 @@ impl LineReader {
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
     pub fn new(file: &AioFile, offset: u64, chunk_size: usize, separator: &[u8]) -> Result<Self> {
-        let splitter = LineSplitter::new(separator).map_err(aiofile_core::Error::from)?;
+        let splitter = Splitter::new(separator)?;
         Ok(Self {
             reader: Reader::new(file, offset, chunk_size)?,
-            splitter: Box::new(splitter),
-            fed: 0,
-            line: Vec::new(),
+            splitter,
             position: offset,
             phase: Phase::Reading,
         })
@@ -186,47 +187,119 @@ impl LineReader {
         poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
+    /// The next line, borrowed until the next call, separator included, or `None` at
+    /// end of file (and forever after). No copy for a line inside one chunk; nothing
+    /// allocated in steady state.
+    ///
+    /// # Errors
+    /// As [`readline`](LineReader::readline).
+    ///
+    /// ```
+    /// # aiofile::doc_block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("aiofile-doc-lines5-{}", std::process::id()));
+    /// # let file = aiofile::AioFile::open(&path, "w+b").await?;
+    /// file.write(b"a\nbb\nccc", 0).await?;
+    /// let mut lines = aiofile::LineReader::new(&file, 0, 65536, b"\n")?;
+    /// let mut lengths = Vec::new();
+    /// while let Some(line) = lines.next_line().await? {
+    ///     lengths.push(line.len());
+    /// }
+    /// assert_eq!(lengths, [2, 3, 3]);
+    /// # file.close().await?; std::fs::remove_file(&path)?;
+    /// # Ok::<(), aiofile::Error>(()) }).unwrap();
+    /// ```
+    #[inline]
+    pub async fn next_line(&mut self) -> Result<Option<&[u8]>> {
+        let span = poll_fn(|cx| self.poll_span(cx)).await?;
+        Ok(span.map(|span| self.line(span)))
+    }
+
+    /// Appends the next line, separator included, to `buf` and returns its length, or
+    /// `None` at end of file (and forever after). Like `BufRead::read_until`, the
+    /// caller clears `buf` when it wants only the new line.
+    ///
+    /// # Errors
+    /// As [`readline`](LineReader::readline); `buf` is then unchanged.
+    ///
+    /// ```
+    /// # aiofile::doc_block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("aiofile-doc-lines6-{}", std::process::id()));
+    /// # let file = aiofile::AioFile::open(&path, "w+b").await?;
+    /// file.write(b"k=v\r\nx=y\r\n", 0).await?;
+    /// let mut lines = aiofile::LineReader::new(&file, 0, 4, b"\r\n")?;
+    /// let mut line = Vec::with_capacity(256);
+    /// assert_eq!(lines.readline_into(&mut line).await?, Some(5));
+    /// assert_eq!(line, b"k=v\r\n");
+    /// line.clear();
+    /// lines.readline_into(&mut line).await?;
+    /// assert_eq!(line, b"x=y\r\n");
+    /// assert_eq!(lines.readline_into(&mut line).await?, None);
+    /// # file.close().await?; std::fs::remove_file(&path)?;
+    /// # Ok::<(), aiofile::Error>(()) }).unwrap();
+    /// ```
+    pub async fn readline_into(&mut self, buf: &mut Vec<u8>) -> Result<Option<usize>> {
+        let line = self.next_line().await?;
+        Ok(line.map(|line| {
+            buf.extend_from_slice(line);
+            line.len()
+        }))
+    }
+
     /// Poll form of [`readline`](LineReader::readline).
     pub fn poll_readline(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Vec<u8>>>> {
-        let res = match self.phase.gate(self.reader.file()) {
-            Some(res) => res,
-            None => ready!(self.poll_line(cx)),
+        self.poll_next_line(cx)
+            .map_ok(|line| line.map(<[u8]>::to_vec))
+    }
+
+    /// Poll form of [`next_line`](LineReader::next_line).
+    pub fn poll_next_line(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<&[u8]>>> {
+        let span = ready!(self.poll_span(cx))?;
+        Poll::Ready(Ok(span.map(|span| self.line(span))))
+    }
+
+    /// Finds the next line, reading chunks as needed; tracks the position and the phase.
+    #[inline]
+    fn poll_span(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Span>>> {
+        match self.phase {
+            Phase::Reading => {}
+            Phase::Finished => return Poll::Ready(Ok(None)),
+            Phase::Failed if self.file().is_closed() => return Poll::Ready(Err(Error::Closed)),
+            Phase::Failed => return Poll::Ready(Err(finished())),
+        }
+        let span = loop {
+            if let Some(span) = self.splitter.poll_line(self.reader.chunk()) {
+                break Some(span);
+            }
+            match ready!(self.reader.poll_fill(cx)) {
+                Ok(true) => self.splitter.handle_chunk(),
+                Ok(false) => break self.splitter.handle_eof(),
+                Err(e) => {
+                    self.phase = Phase::Failed;
+                    return Poll::Ready(Err(e));
+                }
+            }
         };
-        if let Ok(Some(line)) = &res {
-            self.position += line.len() as u64;
+        match &span {
+            Some(span) => self.position += self.span_len(span) as u64,
+            None => self.phase = Phase::Finished,
         }
-        Poll::Ready(self.phase.track(res))
+        Poll::Ready(Ok(span))
     }
 
-    /// Feeds chunks to the splitter until a whole line (or the end) comes out.
-    fn poll_line(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Vec<u8>>>> {
-        loop {
-            if let Some(line) = self.drain() {
-                return Poll::Ready(Ok(Some(line)));
-            }
-            if self.splitter.is_eof() {
-                return Poll::Ready(Ok(None));
-            }
-            let chunk = self.reader.chunk();
-            if self.fed < chunk.len() {
-                self.fed += self.splitter.handle_input(&chunk[self.fed..]);
-            } else if ready!(self.reader.poll_fill(cx))? {
-                self.fed = 0;
-            } else {
-                self.splitter.handle_eof();
-            }
+    #[inline]
+    fn span_len(&self, span: &Span) -> usize {
+        match span {
+            Span::Chunk(range) => range.len(),
+            Span::Carry => self.splitter.carry().len(),
         }
     }
 
-    /// The next whole line out of the splitter, joining `Partial` pieces.
-    fn drain(&mut self) -> Option<Vec<u8>> {
-        while let Some(piece) = self.splitter.poll_line() {
-            self.line.extend_from_slice(piece.bytes());
-            if piece.end().is_complete() {
-                return Some(std::mem::take(&mut self.line));
-            }
+    #[inline]
+    fn line(&self, span: Span) -> &[u8] {
+        match span {
+            Span::Chunk(range) => &self.reader.chunk()[range],
+            Span::Carry => self.splitter.carry(),
         }
-        None
     }
 
     /// The file read.

@@ -4,12 +4,13 @@
 //! |---|---|---|
 //! | [`Reader`] | `Vec<u8>` chunks (default [`Reader::DEFAULT_CHUNK`] = 32768 bytes) | the core's `Reader` |
 //! | [`TextReader`] | `String` chunks, characters never cut | the core's `Reader` and `Utf8Decoder` |
-//! | [`Writer`] | (writes) `&[u8]`/`&str`, each awaited | the core's `Writer` |
-//! | [`LineReader`] | `Vec<u8>` lines, separator included (default chunk 4192 bytes) | the core's `Reader` and `LineSplitter` |
+//! | [`Writer`] | (writes) `&[u8]`/`&str`/owned `Vec<u8>`, one write in flight behind the caller | the reactor, through the core's `WriteCursor` |
+//! | [`LineReader`] | lines, separator included, borrowed or `Vec<u8>` (default chunk 4192 bytes) | [`Reader`] and a `memchr` splitter |
 //! | [`TextLineReader`] | `String` lines | [`LineReader`] and `Utf8Decoder` |
 //!
 //! Every reader offers its operation three ways, all on the same code path: an async
-//! method (`read_chunk`, `readline`), the `poll_*` form, and a
+//! method (`read_chunk`, `readline`; zero-copy forms `read_chunk_slice`, `next_line` and
+//! `readline_into` for hot loops), the `poll_*` form, and a
 //! [`futures_core::Stream`] (plus an inherent `next()` so no extension trait is needed).
 //! The [`Writer`] is a [`futures::Sink`].
 //!
@@ -21,18 +22,24 @@
 //! - **End of file** ends a stream for good: `read_chunk`/`readline` then keep returning
 //!   `Ok(None)` (the reference's `LineReader` raised "I/O operation on closed file" once
 //!   iterated to the end, behaviour notes §10.9).
-//! - **Errors**: the async methods return each error; after an error a stream is failed and
-//!   further calls return [`Error::InvalidInput`]
-//!   ("stream already finished or failed"). The `Stream` impls yield the error once and
+//! - **Errors**: the async methods return each error; after an error a reader is failed
+//!   and further calls return [`Error::InvalidInput`]
+//!   ("stream already finished or failed"); a failed [`Writer`] returns its first error
+//!   again. The `Stream` impls yield the error once and
 //!   then end (`None`), so a `while let Some(x) = s.next().await` loop always stops.
-//! - **Closing** the [`AioFile`] makes every later call fail with
-//!   [`Error::Closed`].
+//! - **Closing** the [`AioFile`] makes every later call that reads or writes fail with
+//!   [`Error::Closed`] ([`LineReader`] checks at each read, not at each line: the lines
+//!   of the chunk in hand may still come out).
 //! - **Cancel-safety**: dropping a `read_chunk`/`readline`/`next` future loses nothing;
 //!   the read in flight lives in the stream and the next call picks it up. Dropping the
 //!   stream abandons the read to the reactor, which frees the buffer once the kernel is
-//!   done with it. See [`Writer`] for writes.
+//!   done with it. See [`Writer`] for writes, which are reported one call late.
+mod flight;
 mod lines;
 mod reader;
+mod split;
+#[cfg(test)]
+mod split_tests;
 mod text;
 mod writer;
 

@@ -194,6 +194,7 @@ impl Reader {
     }
 
     /// The most recent chunk, borrowed (empty before the first).
+    #[inline]
     pub(crate) fn chunk(&self) -> &[u8] {
         self.inner.chunk()
     }

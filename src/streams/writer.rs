@@ -1,34 +1,48 @@
-//! [`Writer`]: sequential writes from an offset.
+//! [`Writer`]: sequential writes from an offset, one write behind.
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use aiofile_core::cursor::{WriteCursor, WriteEvent};
+use aiofile_core::{Completion, Errno, Op};
 use futures::Sink;
 
+use super::flight::Flight;
 use crate::error::{Error, Result};
-use crate::file::AioFile;
-use crate::reactor::Shared;
+use crate::file::{AioFile, CoreFile};
 
-type CoreWriter = aiofile_core::io::Writer<Shared>;
-
-/// Writes data one piece after the other from an offset: the reference's `Writer`.
+/// Writes data one piece after the other from an offset: the reference's `Writer`,
+/// with the write of each piece overlapping the caller's next step.
 ///
-/// [`write`](Writer::write) returns once its data is written (the reference's
-/// `await writer(data)`), and takes bytes or text alike (`&[u8]`, `Vec<u8>`, `&str`,
-/// `String`: the UTF-8 bytes of text are written). The writer also is a
-/// [`futures::Sink`] of anything `AsRef<[u8]>`, which lets a send overlap with the
-/// preparation of the next item: `start_send` queues the item, the write runs while the
-/// next `poll_ready` / `poll_flush` drives it.
+/// # What `write` guarantees
+/// [`write`](Writer::write) *accepts* its data and returns without waiting for it to be
+/// written (write-behind): when it returns `Ok(n)`, all `n` bytes were copied into the
+/// writer and handed to the kernel as **one** write at the next offset, and the write
+/// before it has **finished successfully**. At most one write is in flight; writes land
+/// in the order they were accepted. An error of a write in flight is reported by the
+/// next call (`write`, [`write_buf`](Writer::write_buf), [`flush`](Writer::flush), or
+/// the `Sink` methods), and by every call after it: a failed writer stays failed.
+/// [`flush`](Writer::flush) waits until everything accepted is written: call it before
+/// reading the data back, before `fsync`, and before dropping the writer. (The
+/// reference's `await writer(data)` waited for each write; here the wait is moved to
+/// the next call, so the kernel writes while the caller prepares the next piece.)
 ///
-/// Inside, the core's `Writer` copies the data through one
-/// [`BUFFER`](Writer::BUFFER)-byte buffer and loops over short writes. In append mode the
-/// kernel puts every write at the end of the file whatever the offset says, so
-/// [`offset`](Writer::offset) only counts bytes.
+/// `write` takes bytes or text alike (`&[u8]`, `Vec<u8>`, `&str`, `String`: the UTF-8
+/// bytes of text are written) and copies them, into one of two buffers the writer
+/// reuses (no allocation per write once they are as large as the writes, up to
+/// [`BUFFER`](Writer::BUFFER) bytes). The copy runs while the previous write is still in
+/// flight. [`write_buf`](Writer::write_buf) writes an owned `Vec<u8>` without copying it
+/// and hands back the buffer of the previous write to fill next. The writer also is a [`futures::Sink`] of
+/// anything `AsRef<[u8]>`. Short writes are continued until the data is all written;
+/// a write that stores nothing fails with [`Error::WriteZero`].
 ///
-/// Cancel-safety: dropping a `write` future may leave a prefix of its data written (or
-/// still in flight and written soon); [`offset`](Writer::offset) then counts the bytes
-/// that were accepted. Dropping the writer abandons a write in flight to the reactor,
-/// which still performs it.
+/// In append mode the kernel puts every write at the end of the file whatever the
+/// offset says, so [`offset`](Writer::offset) only counts bytes.
+///
+/// Cancel-safety: dropping a `write` future before it returns accepts nothing of its
+/// data (the write it was waiting for stays in flight and the next call waits for it).
+/// Dropping the writer leaves the write in flight to the reactor, which still performs
+/// it, but its error is lost: flush first.
 ///
 /// ```
 /// # aiofile::doc_block_on(async {
@@ -36,33 +50,45 @@ type CoreWriter = aiofile_core::io::Writer<Shared>;
 /// # let path = std::env::temp_dir().join(format!("aiofile-doc-writer-{}", std::process::id()));
 /// let file = AioFile::open(&path, "w+b").await?;
 /// let mut writer = Writer::new(&file, 0)?;
-/// assert_eq!(writer.write(b"Hello ").await?, 6);
-/// writer.write("wörld").await?;
+/// assert_eq!(writer.write(b"Hello ").await?, 6); // accepted, maybe still in flight
+/// writer.write("wörld").await?;                  // "Hello " is written now
 /// assert_eq!(writer.offset(), 12);
+/// writer.flush().await?;                         // everything is written now
 /// assert_eq!(file.read_to_end(0).await?, "Hello wörld".as_bytes());
 /// # file.close().await?; std::fs::remove_file(&path)?;
 /// # Ok::<(), aiofile::Error>(()) }).unwrap();
 /// ```
 pub struct Writer {
     file: AioFile,
-    inner: CoreWriter,
-    /// An item queued by `Sink::start_send`, handed to `inner` from `staged_at` on.
-    staged: Vec<u8>,
-    staged_at: usize,
+    core: CoreFile,
+    /// The write in flight's progress (short writes, errors).
+    cursor: WriteCursor,
+    flight: Flight,
+    /// File offset of the next accepted byte.
+    offset: u64,
+    /// The first error, reported by every call from then on.
+    failed: Option<aiofile_core::Error>,
+    /// Where `write` copies the next piece.
+    spare: Vec<u8>,
+    /// The buffer of the last finished write, as it was (handed out by `write_buf`).
+    back: Vec<u8>,
 }
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer")
             .field("file", &self.file)
-            .field("offset", &self.offset())
+            .field("offset", &self.offset)
+            .field("in_flight", &!self.flight.is_idle())
+            .field("failed", &self.failed)
             .finish()
     }
 }
 
 impl Writer {
-    /// Bytes handed to the kernel in one write at most.
-    pub const BUFFER: usize = 65536;
+    /// The largest buffer the writer keeps for reuse between writes. A larger write is
+    /// still one write, through a buffer allocated for it and freed afterwards.
+    pub const BUFFER: usize = 4 << 20;
 
     /// A writer starting at `offset`.
     ///
@@ -79,12 +105,15 @@ impl Writer {
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
     pub fn new(file: &AioFile, offset: u64) -> Result<Self> {
-        let inner = CoreWriter::new(file.core()?, offset, Vec::with_capacity(Self::BUFFER));
         Ok(Self {
+            core: file.core()?,
             file: file.clone(),
-            inner,
-            staged: Vec::new(),
-            staged_at: 0,
+            cursor: WriteCursor::new(offset),
+            flight: Flight::Idle,
+            offset,
+            failed: None,
+            spare: Vec::new(),
+            back: Vec::new(),
         })
     }
 
@@ -102,37 +131,91 @@ impl Writer {
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
     pub fn offset(&self) -> u64 {
-        self.inner.offset() + (self.staged.len() - self.staged_at) as u64
+        self.offset
     }
 
-    /// Writes all of `data` at the writer's offset and waits until it is written;
-    /// returns its length in bytes. Empty data writes nothing.
+    /// Accepts all of `data` as one write at the writer's offset and returns its length
+    /// once the *previous* write has finished; this one may still be in flight (see
+    /// [what `write` guarantees](Writer#what-write-guarantees)). Empty data writes
+    /// nothing and waits for nothing.
     ///
     /// # Errors
-    /// The OS error, [`Error::WriteZero`]; [`Error::Closed`] once the file is closed. A
-    /// failed writer keeps failing.
+    /// The error of the previous write (OS error, [`Error::WriteZero`]), or of any
+    /// earlier one: a failed writer keeps failing; [`Error::Closed`] once the file is
+    /// closed. `data` is then not accepted.
     ///
     /// ```
     /// # aiofile::doc_block_on(async {
     /// # let path = std::env::temp_dir().join(format!("aiofile-doc-writer2-{}", std::process::id()));
     /// # let file = aiofile::AioFile::open(&path, "w+b").await?;
     /// let mut writer = aiofile::Writer::new(&file, 0)?;
-    /// writer.write(vec![b'a'; 200_000]).await?;
-    /// assert_eq!(file.len().await?, 200_000);
+    /// let chunk = vec![b'a'; 1 << 20];
+    /// for _ in 0..4 {
+    ///     writer.write(&chunk).await?; // one 1 MiB write each, one in flight
+    /// }
+    /// writer.flush().await?;
+    /// assert_eq!(file.len().await?, 4 << 20);
     /// # file.close().await?; std::fs::remove_file(&path)?;
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
     pub async fn write(&mut self, data: impl AsRef<[u8]>) -> Result<usize> {
         let data = data.as_ref();
-        self.check_open()?;
-        poll_fn(|cx| self.poll_drain(cx)).await?;
-        self.inner.write_all(data).await?;
-        self.inner.flush().await?;
+        self.check_usable()?;
+        if data.is_empty() {
+            return Ok(0);
+        }
+        // Copy while the previous write is still running.
+        self.stage(data);
+        poll_fn(|cx| self.poll_settle(cx)).await?;
+        self.launch_staged()?;
         Ok(data.len())
     }
 
-    /// Waits until everything accepted (by [`poll_write`](Writer::poll_write) or the
-    /// `Sink`) is written.
+    /// Zero-copy [`write`](Writer::write): accepts `buf`'s bytes as one write (the same
+    /// guarantees) and hands back a spare buffer to fill next: the buffer of the last
+    /// finished write, as it was (its bytes are still in it: clear it before refilling
+    /// it), or an empty one with no capacity when there is none yet. Passing the returned
+    /// buffers back in turn keeps two buffers alive and allocates nothing.
+    ///
+    /// # Errors
+    /// As [`write`](Writer::write); `buf` itself then comes back, not accepted.
+    ///
+    /// ```
+    /// # aiofile::doc_block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("aiofile-doc-writer4-{}", std::process::id()));
+    /// # let file = aiofile::AioFile::open(&path, "w+b").await?;
+    /// let mut writer = aiofile::Writer::new(&file, 0)?;
+    /// let mut buf = Vec::with_capacity(64);
+    /// for i in 0..3u8 {
+    ///     buf.clear();
+    ///     buf.extend_from_slice(&[b'0' + i; 4]); // produce the next piece in place
+    ///     let (res, spare) = writer.write_buf(buf).await;
+    ///     res?;
+    ///     buf = spare;
+    /// }
+    /// writer.flush().await?;
+    /// assert_eq!(file.read_to_end(0).await?, b"000011112222");
+    /// # file.close().await?; std::fs::remove_file(&path)?;
+    /// # Ok::<(), aiofile::Error>(()) }).unwrap();
+    /// ```
+    pub async fn write_buf(&mut self, buf: Vec<u8>) -> (Result<usize>, Vec<u8>) {
+        if let Err(e) = self.check_usable() {
+            return (Err(e), buf);
+        }
+        if buf.is_empty() {
+            return (Ok(0), buf);
+        }
+        if let Err(e) = poll_fn(|cx| self.poll_settle(cx)).await {
+            return (Err(e), buf);
+        }
+        let n = buf.len();
+        match self.launch(buf) {
+            Ok(()) => (Ok(n), std::mem::take(&mut self.back)),
+            Err((e, buf)) => (Err(e), buf),
+        }
+    }
+
+    /// Waits until everything accepted is written (it does not `fsync`).
     ///
     /// # Errors
     /// As [`write`](Writer::write).
@@ -152,34 +235,111 @@ impl Writer {
         poll_fn(|cx| self.poll_flush(cx)).await
     }
 
-    /// Accepts up to [`BUFFER`](Writer::BUFFER) bytes of `data` and starts writing them,
-    /// without waiting for the write to finish; returns how many were accepted. The next
-    /// `poll_write` or `poll_flush` waits for it first.
+    /// Poll form of [`write`](Writer::write): waits for the previous write, then accepts
+    /// all of `data` as one write and returns its length. (Unlike `write`, the copy is
+    /// made after the wait, since `data` may differ from one poll to the next.)
     ///
     /// # Errors
-    /// As [`write`](Writer::write) (the error of an earlier write comes here).
+    /// As [`write`](Writer::write).
     pub fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<Result<usize>> {
-        self.check_open()?;
-        ready!(self.poll_drain(cx))?;
-        self.inner.poll_write(cx, data).map_err(Error::from)
+        self.check_usable()?;
+        if data.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        ready!(self.poll_settle(cx))?;
+        self.stage(data);
+        self.launch_staged()?;
+        Poll::Ready(Ok(data.len()))
     }
 
     /// Poll form of [`flush`](Writer::flush).
     pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         self.check_open()?;
-        ready!(self.poll_drain(cx))?;
-        self.inner.poll_flush(cx).map_err(Error::from)
+        self.poll_settle(cx)
     }
 
-    /// Hands the staged `Sink` item to the core writer.
-    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        while self.staged_at < self.staged.len() {
-            let rest = &self.staged[self.staged_at..];
-            self.staged_at += ready!(self.inner.poll_write(cx, rest))?;
+    /// Drives the write in flight (and the rest of it after short writes) to its end.
+    fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        while let Some(done) = ready!(self.flight.poll(&self.core, cx)) {
+            self.handle_completion(done);
         }
-        self.staged.clear();
-        self.staged_at = 0;
-        Poll::Ready(Ok(()))
+        Poll::Ready(self.failure())
+    }
+
+    /// Copies `data` into the spare buffer.
+    fn stage(&mut self, data: &[u8]) {
+        self.spare.clear();
+        self.spare.extend_from_slice(data);
+    }
+
+    /// Starts writing the spare buffer (the flight is idle); the last finished write's
+    /// buffer becomes the spare one.
+    fn launch_staged(&mut self) -> Result<()> {
+        let mut next = std::mem::take(&mut self.back);
+        if next.capacity() > Self::BUFFER {
+            next = Vec::new();
+        }
+        let staged = std::mem::replace(&mut self.spare, next);
+        self.launch(staged).map_err(|(e, _)| e)
+    }
+
+    /// Starts writing all of `buf` at the offset (the flight is idle).
+    fn launch(&mut self, buf: Vec<u8>) -> std::result::Result<(), (Error, Vec<u8>)> {
+        let len = buf.len();
+        if let Err(e) = self.cursor.begin(len) {
+            return Err((aiofile_core::Error::from(e).into(), buf));
+        }
+        let Some(req) = self.cursor.poll_request() else {
+            return Ok(()); // empty: nothing to do
+        };
+        let op = match Op::write(buf, req.offset, req.start) {
+            Ok(op) => op,
+            Err((e, buf)) => {
+                let _ = self.cursor.handle_cancel();
+                return Err((e.into(), buf));
+            }
+        };
+        self.offset += len as u64;
+        if let Some(done) = self.flight.start(&self.core, op) {
+            self.handle_completion(done);
+        }
+        Ok(())
+    }
+
+    /// Takes a write's completion: resubmits the rest after a short write, records a
+    /// failure, keeps the buffer once done.
+    fn handle_completion(&mut self, done: Completion<Vec<u8>>) {
+        let Some(mut buf) = done.buf else {
+            self.failed = Some(aiofile_core::Error::Os(Errno::EIO));
+            return;
+        };
+        match self.cursor.handle_completion(done.result) {
+            Ok(WriteEvent::Done { .. }) => {}
+            Ok(WriteEvent::Progress { .. }) => {
+                if let Some(req) = self.cursor.poll_request() {
+                    match Op::write(buf, req.offset, req.start) {
+                        Ok(op) => {
+                            self.flight = Flight::Unsubmitted(op);
+                            return;
+                        }
+                        Err((e, b)) => {
+                            self.failed = Some(e);
+                            buf = b;
+                        }
+                    }
+                }
+            }
+            Err(e) => self.failed = Some(e.into()),
+        }
+        self.back = buf;
+    }
+
+    /// The recorded failure, if any.
+    fn failure(&self) -> Result<()> {
+        match self.failed {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
     }
 
     fn check_open(&self) -> Result<()> {
@@ -188,22 +348,41 @@ impl Writer {
         }
         Ok(())
     }
+
+    /// Open and not failed.
+    fn check_usable(&self) -> Result<()> {
+        self.check_open()?;
+        self.failure()
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.flight.abandon(&self.core);
+    }
 }
 
 impl<T: AsRef<[u8]>> Sink<T> for Writer {
     type Error = Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        let this = self.get_mut();
-        this.check_open()?;
-        this.poll_drain(cx)
+        Writer::poll_flush(self.get_mut(), cx)
     }
 
+    /// Accepts the item as one write (copied); `poll_ready` must have returned
+    /// `Ready(Ok(()))` first.
     fn start_send(self: Pin<&mut Self>, item: T) -> Result<()> {
         let this = self.get_mut();
-        this.check_open()?;
-        this.staged.extend_from_slice(item.as_ref());
-        Ok(())
+        this.check_usable()?;
+        let data = item.as_ref();
+        if data.is_empty() {
+            return Ok(());
+        }
+        if !this.flight.is_idle() {
+            return Err(Error::InvalidInput("start_send before poll_ready"));
+        }
+        this.stage(data);
+        this.launch_staged()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
