@@ -209,6 +209,13 @@ fn sqe<B: IoBufMut>(op: &mut Op<B>, file: &FileRef) -> squeue::Entry {
         OpKind::Read => opcode::Read::new(fd, op.io_ptr(), len)
             .offset(op.offset())
             .build(),
+        // Buffered writes: ext4 (and most file systems) refuse non-blocking buffered
+        // writes, so the kernel's inline attempt in `io_uring_enter` is wasted work on
+        // the executor's thread before the punt to io-wq; go to io-wq directly.
+        OpKind::Write if !file.is_direct() => opcode::Write::new(fd, op.io_ptr(), len)
+            .offset(op.offset())
+            .build()
+            .flags(squeue::Flags::ASYNC),
         OpKind::Write => opcode::Write::new(fd, op.io_ptr(), len)
             .offset(op.offset())
             .build(),
