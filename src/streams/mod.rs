@@ -34,7 +34,6 @@
 //!   the read in flight lives in the stream and the next call picks it up. Dropping the
 //!   stream abandons the read to the reactor, which frees the buffer once the kernel is
 //!   done with it. See [`Writer`] for writes, which are reported one call late.
-mod flight;
 mod lines;
 mod reader;
 mod split;

@@ -7,9 +7,9 @@ use aiofile_core::cursor::{WriteCursor, WriteEvent};
 use aiofile_core::{Completion, Errno, Op};
 use futures::Sink;
 
-use super::flight::Flight;
 use crate::error::{Error, Result};
 use crate::file::{AioFile, CoreFile};
+use aiofile_core::io::Pending;
 
 /// Writes data one piece after the other from an offset: the reference's `Writer`,
 /// with the write of each piece overlapping the caller's next step.
@@ -63,7 +63,7 @@ pub struct Writer {
     core: CoreFile,
     /// The write in flight's progress (short writes, errors).
     cursor: WriteCursor,
-    flight: Flight,
+    flight: Pending<Vec<u8>>,
     /// File offset of the next accepted byte.
     offset: u64,
     /// The first error, reported by every call from then on.
@@ -109,7 +109,7 @@ impl Writer {
             core: file.core()?,
             file: file.clone(),
             cursor: WriteCursor::new(offset),
-            flight: Flight::Idle,
+            flight: Pending::Idle,
             offset,
             failed: None,
             spare: Vec::new(),
@@ -260,7 +260,11 @@ impl Writer {
 
     /// Drives the write in flight (and the rest of it after short writes) to its end.
     fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        while let Some(done) = ready!(self.flight.poll(&self.core, cx)) {
+        while let Some(done) =
+            ready!(self
+                .flight
+                .poll_next(self.core.reactor(), self.core.handle(), cx))
+        {
             self.handle_completion(done);
         }
         Poll::Ready(self.failure())
@@ -300,7 +304,10 @@ impl Writer {
             }
         };
         self.offset += len as u64;
-        if let Some(done) = self.flight.start(&self.core, op) {
+        if let Some(done) = self
+            .flight
+            .start(self.core.reactor(), self.core.handle(), op)
+        {
             self.handle_completion(done);
         }
         Ok(())
@@ -319,7 +326,7 @@ impl Writer {
                 if let Some(req) = self.cursor.poll_request() {
                     match Op::write(buf, req.offset, req.start) {
                         Ok(op) => {
-                            self.flight = Flight::Unsubmitted(op);
+                            self.flight = Pending::Unsubmitted(op);
                             return;
                         }
                         Err((e, b)) => {
@@ -358,7 +365,7 @@ impl Writer {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        self.flight.abandon(&self.core);
+        self.flight.detach(self.core.reactor(), self.core.handle());
     }
 }
 

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`File`] | positional `read` / `write_all` / `fsync` / `fdatasync` with owned buffers handed back |
 //! | [`OpFuture`] | one raw [`Op`](crate::Op) through the reactor |
+//! | [`Pending`] | one operation kept in a field across polls (for writing streams) |
 //! | [`Reader`] | sequential chunks from an offset ([`ReadCursor`](crate::ReadCursor)) |
 //! | [`Writer`] | sequential writes from an offset ([`WriteCursor`](crate::WriteCursor)) |
 //! | [`LineReader`] | lines with any separator ([`LineSplitter`](crate::LineSplitter)) |
@@ -23,7 +24,7 @@ mod writer;
 pub use file::File;
 pub use line_reader::LineReader;
 pub use pending::OpFuture;
-pub(crate) use pending::Pending;
+pub use pending::Pending;
 pub use reader::Reader;
 pub(crate) use write_all::write_all;
 pub use writer::Writer;

@@ -165,6 +165,8 @@ impl<R: Reactor> Writer<R> {
 
 impl<R: Reactor> Drop for Writer<R> {
     fn drop(&mut self) {
-        self.pending.abandon(self.file.reactor());
+        // Accepted bytes were promised to land: submit them if they were still waiting
+        // for a slot.
+        self.pending.detach(self.file.reactor(), self.file.handle());
     }
 }
