@@ -4,11 +4,13 @@
 //!
 //! The tests run one at a time (a lock), so the read-count test (§10.23) sees only its
 //! own reads.
+mod support;
+
 use std::future::Future;
 use std::io::SeekFrom;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::sync::Mutex;
+use support::Tmp;
 
 use aiofile::{
     async_open, async_open_binary, async_open_text, AioFile, BinaryFileWrapper, Error, LineReader,
@@ -21,29 +23,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 fn run<F: Future>(f: F) -> F::Output {
     let _one_at_a_time = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     futures::executor::block_on(f)
-}
-
-/// A unique temp file, removed on drop.
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(content: &[u8]) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let name = format!("aiofile-refbugs-{}-{n}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, content).unwrap();
-        Tmp(path)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 async fn lines_of(file: &AioFile, chunk: usize, sep: &[u8]) -> Vec<Vec<u8>> {

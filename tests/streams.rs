@@ -1,35 +1,13 @@
 //! Reader, TextReader, Writer, LineReader, TextLineReader: async methods, `Stream`/`Sink`
 //! impls, chunk-size independence, multi-byte text across chunk boundaries.
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
+use support::Tmp;
 
 use aiofile::{AioFile, Error, LineReader, Reader, TextLineReader, TextReader, Writer};
 use futures::executor::block_on;
 use futures::{SinkExt, StreamExt};
 use std::future::Future;
-
-/// A unique temp file, removed on drop.
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(content: &[u8]) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let name = format!("aiofile-streams-{}-{n}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, content).unwrap();
-        Tmp(path)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 /// The obviously correct model: `split_inclusive` on a byte separator, left to right.
 fn model_lines(data: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {

@@ -1,34 +1,12 @@
 //! UTF-8 text: `AioFile::read_text*`, `write_text`, and the text wrapper's character
 //! counts, byte positions and decode errors.
+mod support;
+
 use std::io::SeekFrom;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use support::Tmp;
 
 use aiofile::{async_open_text, AioFile, Error};
 use futures::executor::block_on;
-
-/// A unique temp file, removed on drop.
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(content: &[u8]) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let name = format!("aiofile-text-{}-{n}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        std::fs::write(&path, content).unwrap();
-        Tmp(path)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 const SAMPLE: &str = "aé💾z한글→\r\n끝";
 

@@ -1,7 +1,34 @@
-//! Helpers shared by the ecosystem tests: a temporary directory and a small PRNG.
+//! Helpers shared by the facade's tests: a temporary file and directory, a small PRNG.
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A unique temp file holding `content`, removed on drop.
+pub struct Tmp(PathBuf);
+
+impl Tmp {
+    /// Creates it with `content`.
+    pub fn new(content: &[u8]) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let name = format!("aiofile-test-{}-{n}", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, content).unwrap();
+        Tmp(path)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
 
 /// A directory under the system temp dir, removed (with its contents) on drop.
 pub struct TempDir(PathBuf);
