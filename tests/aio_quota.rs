@@ -1,47 +1,11 @@
 //! Fault injection through the facade: with the host-wide `fs.aio-max-nr` quota used up
-//! (contexts held with raw `io_setup` until it answers `EAGAIN`), a file opened with
+//! (contexts held with `AioQuotaHold` until `io_setup` answers `EAGAIN`), a file opened with
 //! kernel AIO requested still opens and works, on another backend, and the reason names
 //! `/proc/sys/fs/aio-max-nr`. The contexts are released on drop (also on panic). Its own
 //! test binary, so no other test in this process has started the AIO reactor before.
-#![allow(unsafe_code)] // raw io_setup/io_destroy to exhaust the quota
 
 use aiofile::{reactor, AioFile, OpenOptions, ReactorKind};
-
-/// AIO contexts held for the test; destroyed on drop.
-struct Held(Vec<u64>);
-
-impl Held {
-    fn exhaust(max: u64) -> std::io::Result<Self> {
-        let mut held = Held(Vec::new());
-        let mut size = max;
-        loop {
-            let mut ctx: u64 = 0;
-            // SAFETY: io_setup writes one aio_context_t to `ctx`, which starts at 0 as
-            // required and outlives the call.
-            let rc =
-                unsafe { libc::syscall(libc::SYS_io_setup, size as libc::c_long, &raw mut ctx) };
-            if rc == 0 {
-                held.0.push(ctx);
-                continue;
-            }
-            let err = std::io::Error::last_os_error();
-            match err.raw_os_error() {
-                Some(libc::EAGAIN) if size == 1 => return Ok(held),
-                Some(libc::EAGAIN) => size /= 2,
-                _ => return Err(err),
-            }
-        }
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        for &ctx in &self.0 {
-            // SAFETY: `ctx` came from a successful io_setup and is destroyed once.
-            unsafe { libc::syscall(libc::SYS_io_destroy, ctx) };
-        }
-    }
-}
+use aiofile_reactor_linux::AioQuotaHold;
 
 #[test]
 fn exhausted_aio_quota_falls_back_with_the_sysctl_in_the_reason() {
@@ -53,11 +17,12 @@ fn exhausted_aio_quota_falls_back_with_the_sysctl_in_the_reason() {
         println!("SKIP: /proc/sys/fs/aio-max-nr is not readable");
         return;
     };
-    let max = max.trim().parse::<u64>().unwrap().min(1 << 22);
+    let max = max.trim().parse::<u64>().unwrap().min(1 << 22) as u32;
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("aio-quota-{}", std::process::id()));
     let info = {
-        let _held = Held::exhaust(max).expect("io_setup failed with something other than EAGAIN");
+        let _held =
+            AioQuotaHold::exhaust(max).expect("io_setup failed with something other than EAGAIN");
         futures::executor::block_on(async {
             let f = AioFile::open_with(&path, "w+", OpenOptions::new().reactor(ReactorKind::Aio))
                 .await

@@ -49,6 +49,7 @@ mod driver;
 mod error;
 mod owner;
 mod probe;
+mod quota;
 mod slots;
 mod sys;
 mod uring;
@@ -62,6 +63,7 @@ pub use dio::{
 pub use driver::{Drive, Driven};
 pub use error::{Forked, Misaligned, MisalignedPart, OpenDirectError, Unavailable};
 pub use probe::{probe, Probe};
+pub use quota::AioQuotaHold;
 pub use sys::abi;
 pub use sys::aligned::AlignedBuf;
 pub use uring::{UringReactor, UringStats};
