@@ -62,7 +62,8 @@ usage: aiofile-bench [--full] [--dir PATH] [--out PATH] [--venv PATH]
   (no flags)        quick suite: 256 MiB files, 1 s per case, 1 repeat
   --full            full suite: 1 GiB files, 10 s per case, 3 repeats (medians)
   --dir PATH        data files (default bench/data)
-  --out PATH        results (default bench/results)
+  --out PATH        results (default bench/results; bench/results/partial
+                    when --only or --systems picks a subset)
   --venv PATH       Python venv with aiofile 3.12.3 + caio (default bench/.venv)
   --only LIST       workloads to run (W8 comes from the W1 and W6 runs)
   --systems LIST    system ids to run
@@ -96,8 +97,13 @@ impl Config {
                 _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
             }
         }
+        let out_given = overrides.iter().any(|(f, _)| f == "--out");
         for (flag, v) in overrides {
             cfg.apply(&flag, &v)?;
+        }
+        if !out_given && cfg.is_partial() {
+            // A subset never overwrites the committed results of a whole run.
+            cfg.out_dir = bench.join("results").join("partial");
         }
         Ok(Some(cfg))
     }
@@ -167,6 +173,11 @@ impl Config {
         Ok(())
     }
 
+    /// Whether only a subset of the workloads or systems runs.
+    pub fn is_partial(&self) -> bool {
+        !self.workloads.is_empty() || !self.systems.is_empty()
+    }
+
     /// Whether `w` is selected.
     pub fn wants_workload(&self, w: Workload) -> bool {
         self.workloads.is_empty() || self.workloads.contains(&w)
@@ -204,6 +215,18 @@ mod tests {
         assert_eq!(c.duration, Duration::from_secs(2));
         assert_eq!(c.workloads, vec![Workload::W1, Workload::W1b]);
         assert!(c.wants_workload(Workload::W1) && !c.wants_workload(Workload::W2));
+    }
+
+    #[test]
+    fn a_subset_writes_beside_the_committed_results() {
+        let whole = parse(&["--full"]).unwrap().unwrap();
+        assert!(whole.out_dir.ends_with("bench/results"));
+        let subset = parse(&["--only", "W2"]).unwrap().unwrap();
+        assert!(subset.out_dir.ends_with("results/partial"));
+        let chosen = parse(&["--systems", "std-sync", "--out", "/tmp/x"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(chosen.out_dir, PathBuf::from("/tmp/x"));
     }
 
     #[test]
