@@ -9,7 +9,7 @@ mod support;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aiofile::AioFile;
+use aiofile::{AioFile, LineReader};
 use support::TempDir;
 
 struct Counting;
@@ -92,6 +92,43 @@ fn steady_state_does_not_allocate() {
             Some(&0),
             "every window allocated: {windows:?}"
         );
+        file.close().await.unwrap();
+    });
+}
+
+/// A `LineReader` allocates when it is made (its chunk and carry buffers), then nothing
+/// for a whole pass over a file: lines inside a chunk are borrowed, lines cut by a chunk
+/// boundary are assembled in the reserved carry. Lines of 1 to 200 bytes, chunks of 512.
+#[test]
+fn a_line_reader_pass_allocates_only_at_construction() {
+    let dir = TempDir::new("alloc-lines");
+    let mut text = Vec::new();
+    for i in 0..5000usize {
+        text.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, i * 37 % 200));
+        text.push(b'\n');
+    }
+    futures::executor::block_on(async {
+        let file = AioFile::open(dir.join("f"), "w+b").await.unwrap();
+        file.write(&text, 0).await.unwrap();
+        // Warm up the reactor (threads, thread-locals) with one pass.
+        let mut warm = LineReader::new(&file, 0, 512, b"\n").unwrap();
+        while warm.next_line().await.unwrap().is_some() {}
+        let mut windows = Vec::new();
+        for _ in 0..3 {
+            let mut lines = LineReader::new(&file, 0, 512, b"\n").unwrap();
+            let (before, mut count, mut bytes) = (ALLOCS.load(Ordering::Relaxed), 0, 0);
+            while let Some(line) = lines.next_line().await.unwrap() {
+                count += 1;
+                bytes += line.len();
+            }
+            windows.push(ALLOCS.load(Ordering::Relaxed) - before);
+            assert_eq!((count, bytes), (5000, text.len()));
+            if windows.last() == Some(&0) {
+                break;
+            }
+        }
+        println!("allocations per pass of 5000 lines: {windows:?}");
+        assert_eq!(windows.last(), Some(&0), "every pass allocated: {windows:?}");
         file.close().await.unwrap();
     });
 }

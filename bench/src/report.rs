@@ -28,7 +28,7 @@ pub fn short(w: Workload, m: &Measure) -> String {
         let _ = write!(s, ", stall p99.9 {p:.1} µs, max {max:.0} µs");
     }
     if let Some(a) = m.allocs_per_op {
-        let _ = write!(s, ", {a:.3} allocs/op");
+        let _ = write!(s, ", {} allocs/op", crate::targets::fmt_allocs(a));
     }
     if let Some(b) = &m.backend {
         let _ = write!(s, " [{b}]");

@@ -104,7 +104,7 @@ fn verdict(records: &[Record], w: Workload, bar: Bar) -> Verdict {
         Bar::ZeroAllocs(of) => {
             let goal = format!("{w}: aiofile-auto allocations per op in {of} = 0");
             match find(records, w, auto, Some(of)).and_then(|m| m.allocs_per_op) {
-                Some(v) => (Some(v == 0.0), format!("{goal}: {v:.3}")),
+                Some(v) => (Some(v == 0.0), format!("{goal}: {}", fmt_allocs(v))),
                 None => (None, format!("{goal}: not evaluated")),
             }
         }
@@ -112,12 +112,24 @@ fn verdict(records: &[Record], w: Workload, bar: Bar) -> Verdict {
     Verdict { met, text }
 }
 
+/// Allocations per operation: `0` only when exactly zero, otherwise enough digits to
+/// show it (a few allocations over millions of operations must not print as 0.000).
+pub fn fmt_allocs(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v >= 0.001 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
 /// A workload's headline figure in its unit (MiB/s for W4/W5).
 pub fn fmt_headline(w: Workload, v: f64) -> String {
     match w {
         Workload::W4 | Workload::W5 => fmt_num(v / (1u64 << 20) as f64),
         Workload::W7 => format!("{v:.1}"),
-        Workload::W8 => format!("{v:.3}"),
+        Workload::W8 => fmt_allocs(v),
         _ => fmt_num(v),
     }
 }
@@ -152,6 +164,13 @@ mod tests {
             ..Measure::default()
         };
         Record::from_repeats(w, s, &[Outcome::Done(m)])
+    }
+
+    #[test]
+    fn allocation_figures_never_round_to_zero() {
+        assert_eq!(fmt_allocs(0.0), "0");
+        assert_eq!(fmt_allocs(2.5), "2.500");
+        assert_eq!(fmt_allocs(3.1e-7), "3.10e-7");
     }
 
     #[test]

@@ -51,12 +51,18 @@ impl Separator {
 /// line of the current chunk, or `None` when the chunk is used up, after which the owner
 /// reads the next chunk and calls [`handle_chunk`](Splitter::handle_chunk), or at the
 /// end [`handle_eof`](Splitter::handle_eof). A line inside the chunk is a range of it;
-/// the start of a line cut by a chunk boundary is kept in the carry buffer (reused: no
-/// allocation once it is as long as the longest such line) and completed there.
+/// the start of a line cut by a chunk boundary is kept in the carry buffer and completed
+/// there. The carry is reserved with [`CARRY_RESERVE`] bytes when the splitter is made
+/// and reused, so a reader whose lines are at most that long never allocates after
+/// construction; a longer line cut by a boundary grows it once.
 ///
 /// Invariant: the carry never holds a whole separator, so a separator found across the
 /// boundary (starting in the carry's last `len - 1` bytes) comes before any separator
 /// found in the new chunk.
+/// Bytes reserved for the carry when a splitter is made: lines up to 1 KiB (nearly all
+/// text) are assembled without an allocation, even in a reader's first pass.
+pub(crate) const CARRY_RESERVE: usize = 1024;
+
 pub(crate) struct Splitter {
     separator: Separator,
     carry: Vec<u8>,
@@ -77,7 +83,7 @@ impl Splitter {
         };
         Ok(Self {
             separator,
-            carry: Vec::new(),
+            carry: Vec::with_capacity(CARRY_RESERVE),
             carry_out: false,
             pos: 0,
         })

@@ -46,6 +46,8 @@ unsafe impl GlobalAlloc for CountingAlloc {
 pub struct AllocWindow {
     start: Option<(u64, u64)>,
     end: Option<(u64, u64)>,
+    /// Allocations made by set-up steps inside the window (see [`AllocWindow::exclude`]).
+    excluded: u64,
 }
 
 impl AllocWindow {
@@ -63,11 +65,29 @@ impl AllocWindow {
         }
     }
 
+    /// Runs `f`, a set-up step that is not an operation (e.g. making the reader for the
+    /// next pass over a file), and leaves the allocations it makes out of the window.
+    pub fn exclude<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let before = allocations();
+        let out = f();
+        if self.start.is_some() && self.end.is_none() {
+            self.excluded += allocations() - before;
+        }
+        out
+    }
+
+    /// Allocations inside the window (set-up steps left out) and the operations done
+    /// there, if both marks were taken.
+    pub fn counts(&self) -> Option<(u64, u64)> {
+        let ((a0, o0), (a1, o1)) = (self.start?, self.end?);
+        Some((a1 - a0 - self.excluded, o1 - o0))
+    }
+
     /// Allocations per operation inside the window, if both marks were taken and at
     /// least one operation ran between them.
     pub fn per_op(&self) -> Option<f64> {
-        let ((a0, o0), (a1, o1)) = (self.start?, self.end?);
-        (o1 > o0).then(|| (a1 - a0) as f64 / (o1 - o0) as f64)
+        let (allocs, ops) = self.counts()?;
+        (ops > 0).then(|| allocs as f64 / ops as f64)
     }
 }
 
@@ -84,6 +104,22 @@ mod tests {
         drop(v);
         // 100 boxes + the vector itself, over 100 ops (other test threads may add some).
         assert!(w.per_op().unwrap() >= 1.0);
+    }
+
+    #[test]
+    fn excluded_set_up_is_left_out() {
+        let mut w = AllocWindow::default();
+        let before = w.exclude(|| Box::new(1u8)); // before the window: nothing to leave out
+        w.start(0);
+        let set_up: Vec<Box<u8>> = w.exclude(|| (0..50).map(Box::new).collect());
+        let op = Box::new(2u8);
+        w.end(1);
+        let (allocs, ops) = w.counts().unwrap();
+        assert_eq!(ops, 1);
+        // The one Box made as "the operation" counts; the 51 set-up allocations do not
+        // (other test threads may add a few).
+        assert!((1..50).contains(&allocs), "{allocs}");
+        drop((before, set_up, op));
     }
 
     #[test]

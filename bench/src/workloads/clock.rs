@@ -42,6 +42,12 @@ impl Clock {
         }
     }
 
+    /// Runs a set-up step whose allocations are not the operations' (see
+    /// [`AllocWindow::exclude`]).
+    pub fn set_up<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        self.window.exclude(f)
+    }
+
     /// True once the deadline has passed (closes the allocation window). Cheap enough
     /// to call every few units, not every byte.
     pub fn over(&mut self) -> bool {
