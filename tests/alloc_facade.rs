@@ -128,7 +128,11 @@ fn a_line_reader_pass_allocates_only_at_construction() {
             }
         }
         println!("allocations per pass of 5000 lines: {windows:?}");
-        assert_eq!(windows.last(), Some(&0), "every pass allocated: {windows:?}");
+        assert_eq!(
+            windows.last(),
+            Some(&0),
+            "every pass allocated: {windows:?}"
+        );
         file.close().await.unwrap();
     });
 }
