@@ -334,3 +334,33 @@ fn aio_batches_submissions() {
         );
     });
 }
+
+/// The thread that submits never enters io_uring (where a buffered read that missed the
+/// cache would start its readahead I/O): `try_submit` only pushes and makes the eventfd
+/// readable; the enter, one for the whole batch, happens in `turn`.
+#[test]
+fn uring_submitting_thread_never_enters_the_ring() {
+    let Some(r) = common::uring::<Vec<u8>>() else {
+        return;
+    };
+    let path = file_with("kick", b"data");
+    let f = open_rw(&path);
+    let tickets: Vec<_> = (0..8)
+        .map(|_| match r.try_submit(&f, Op::fdatasync()) {
+            Submit::Queued(t) => t,
+            _ => panic!("expected Queued"),
+        })
+        .collect();
+    let before = r.stats();
+    assert_eq!((before.enter_calls, before.submitted), (0, 0), "{before:?}");
+    assert!(
+        r.wait(Some(std::time::Duration::ZERO)).unwrap(),
+        "the eventfd must be readable so that a driver turns"
+    );
+    for t in &tickets {
+        let c = run(&r, std::future::poll_fn(|cx| r.poll_complete(t, cx)));
+        assert_eq!(c.result, Ok(0));
+    }
+    let after = r.stats();
+    assert_eq!((after.enter_calls, after.submitted), (1, 8), "{after:?}");
+}

@@ -23,6 +23,11 @@ impl EventFd {
         take(self.0.as_fd())
     }
 
+    /// Makes the descriptor readable (see [`signal`]).
+    pub(crate) fn signal(&self) {
+        signal(self.0.as_fd());
+    }
+
     /// The descriptor as `io_submit` and `io_uring_register` want it.
     pub(crate) fn raw(&self) -> RawFd {
         self.0.as_raw_fd()

@@ -2,6 +2,7 @@
 //! SQEs were pushed and whose CQEs have not been reaped.
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
 
 use aiofile_core::{IoBufMut, Op, OpKind};
 use aiofile_reactor_threads::FileRef;
@@ -27,16 +28,19 @@ type Held<B> = (Op<B>, FileRef);
 /// Counters kept by the queue (read by the reactor's `stats`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct UringCounters {
-    pub submitted: u64,
-    pub enter_calls: u64,
     pub reaped: u64,
 }
 
 /// An io_uring with an ops table indexed by `user_data`. An op given to
 /// [`push`](Self::push) stays in `ops[slot]` until its CQE is reaped; dropping the queue
 /// first waits for every CQE still owed.
+///
+/// The queue is used under its owner's lock (`&mut self`); only [`Enter`], a handle to
+/// the same ring, is used without it, so that the thread that enters the kernel (where
+/// a buffered read can start readahead I/O for tens of microseconds) does not hold the
+/// lock the submitting threads need.
 pub(crate) struct UringQueue<B> {
-    ring: IoUring,
+    ring: Arc<IoUring>,
     ops: Box<[Option<Held<B>>]>,
     in_kernel: usize,
     fork_gen: u64,
@@ -62,7 +66,7 @@ impl<B: IoBufMut> UringQueue<B> {
         }
         let slots = ring.params().sq_entries() as usize;
         Ok(Self {
-            ring,
+            ring: Arc::new(ring),
             ops: (0..slots).map(|_| None).collect(),
             in_kernel: 0,
             fork_gen: os::fork_generation(),
@@ -75,9 +79,20 @@ impl<B: IoBufMut> UringQueue<B> {
         self.ops.len()
     }
 
-    /// SQEs pushed but not yet given to the kernel.
-    pub(crate) fn unsubmitted(&mut self) -> usize {
-        self.ring.submission().len()
+    /// A handle that gives pushed SQEs to the kernel without the queue's lock.
+    pub(crate) fn enter_handle(&self) -> Enter {
+        Enter(Arc::clone(&self.ring))
+    }
+
+    /// The submission queue. Only ever called through `&mut self`, which the owner's
+    /// lock makes exclusive (and [`Enter`] never makes one).
+    fn sq(&mut self) -> squeue::SubmissionQueue<'_> {
+        // SAFETY: `submission_shared` requires that no other `SubmissionQueue` of this
+        // ring exists at the same time. Every one is made here, through `&mut self`,
+        // and dropped before this borrow ends; `Enter` never makes one (it only calls
+        // `io_uring_enter`, which reads the published tail).
+        // The queue is dropped (storing its tail) before any other can be made.
+        unsafe { self.ring.submission_shared() }
     }
 
     /// True once the process has forked since the ring was created (the rings are
@@ -86,8 +101,9 @@ impl<B: IoBufMut> UringQueue<B> {
         os::fork_generation() != self.fork_gen
     }
 
-    /// Pushes the SQE for `op` with `user_data = slot` (entering the kernel first if the
-    /// SQ is full). Hands the op back if there is still no room.
+    /// Pushes the SQE for `op` with `user_data = slot` and publishes it (the SQ tail is
+    /// stored when the push returns); it is submitted by the next [`Enter::submit`].
+    /// Hands the op back if the SQ is full.
     ///
     /// # Panics
     /// When `slot` is out of range or already holds an op.
@@ -99,15 +115,12 @@ impl<B: IoBufMut> UringQueue<B> {
     ) -> Result<(), (Op<B>, FileRef)> {
         let idx = slot as usize;
         assert!(self.ops[idx].is_none(), "io_uring slot {slot} is busy");
-        if self.ring.submission().is_full() {
-            let _ = self.submit();
-        }
         let entry = sqe(&mut op, &file).user_data(u64::from(slot));
         // SAFETY: the SQE points at `op`'s buffer (stable across moves by the IoBuf
         // contract) and names `file`'s descriptor; both move into `ops[idx]` right
         // below and stay there until the CQE carrying `slot` is reaped, and `Drop`
         // waits for every outstanding CQE before `ops` is freed.
-        let pushed = unsafe { self.ring.submission().push(&entry) };
+        let pushed = unsafe { self.sq().push(&entry) };
         if pushed.is_err() {
             return Err((op, file));
         }
@@ -116,41 +129,25 @@ impl<B: IoBufMut> UringQueue<B> {
         Ok(())
     }
 
-    /// Gives pushed SQEs to the kernel (one `io_uring_enter`). `EINTR`, `EAGAIN` and
-    /// `EBUSY` leave them queued for the next call.
-    pub(crate) fn submit(&mut self) -> io::Result<()> {
-        let queued = self.ring.submission().len();
-        if queued == 0 {
-            return Ok(());
-        }
-        self.counters.enter_calls += 1;
-        match self.ring.submit() {
-            Ok(n) => {
-                self.counters.submitted += n as u64;
-                Ok(())
-            }
-            Err(e)
-                if matches!(
-                    e.raw_os_error(),
-                    Some(libc::EINTR | libc::EAGAIN | libc::EBUSY)
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    }
-
     /// Hands every finished op to `done` (slot, file, outcome); returns how many.
     pub(crate) fn reap(&mut self, done: &mut impl FnMut(u32, FileRef, Outcome<B>)) -> usize {
         let mut n = 0;
-        for cqe in self.ring.completion() {
+        let Self {
+            ring,
+            ops,
+            in_kernel,
+            ..
+        } = self;
+        // SAFETY: `completion_shared` requires that no other `CompletionQueue` of this
+        // ring exists at the same time: the only ones are made here and in `Drop`, both
+        // through `&mut self`, and dropped at the end of their loop.
+        for cqe in unsafe { ring.completion_shared() } {
             let slot = cqe.user_data();
-            let Some(Some((op, file))) = self.ops.get_mut(slot as usize).map(Option::take) else {
+            let Some(Some((op, file))) = ops.get_mut(slot as usize).map(Option::take) else {
                 debug_assert!(false, "CQE for an empty io_uring slot {slot}");
                 continue;
             };
-            self.in_kernel -= 1;
+            *in_kernel -= 1;
             n += 1;
             done(slot as u32, file, outcome(op, i64::from(cqe.result())));
         }
@@ -189,11 +186,46 @@ impl<B> Drop for UringQueue<B> {
                     return;
                 }
             }
-            for cqe in self.ring.completion() {
-                if let Some(slot) = self.ops.get_mut(cqe.user_data() as usize) {
-                    self.in_kernel -= usize::from(slot.take().is_some());
+            let Self {
+                ring,
+                ops,
+                in_kernel,
+                ..
+            } = self;
+            // SAFETY: as in `reap`.
+            for cqe in unsafe { ring.completion_shared() } {
+                if let Some(slot) = ops.get_mut(cqe.user_data() as usize) {
+                    *in_kernel -= usize::from(slot.take().is_some());
                 }
             }
+        }
+    }
+}
+
+/// Enters the ring to submit what was pushed, without the queue (and so without its
+/// owner's lock): `io_uring_enter` only reads the SQ tail each push published.
+pub(crate) struct Enter(Arc<IoUring>);
+
+/// What one [`Enter::submit`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Entered {
+    /// `io_uring_enter` calls made (0 when nothing was pushed).
+    pub calls: u64,
+    /// SQEs the kernel took.
+    pub submitted: u64,
+}
+
+impl Enter {
+    /// Gives every published SQE to the kernel (one `io_uring_enter`; the count is
+    /// read from the shared ring, never through a `SubmissionQueue`, whose drop would
+    /// store a stale tail over a concurrent push). An error (`EINTR`, `EAGAIN`,
+    /// `EBUSY`, or any other: there is no op to blame it on) leaves the SQEs for the
+    /// next call.
+    pub(crate) fn submit(&self) -> Entered {
+        let submitted = self.0.submitter().submit().unwrap_or(0) as u64;
+        Entered {
+            calls: 1,
+            submitted,
         }
     }
 }
