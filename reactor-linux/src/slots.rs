@@ -7,8 +7,10 @@
 //!                 │ abandon                  │ abandon
 //!                 ▼                          ▼
 //!             InFlight(Abandoned) ──finish──▶ Free (op dropped)
-//!   (AIO only) InFlight ──EAGAIN──▶ Punted(fallback ticket) / Punting{op} (fallback full)
+//!   claim ──▶ Punted(fallback ticket)          (an op routed to the fallback)
+//!   (AIO) InFlight ──EAGAIN──▶ Punted(fallback ticket) / Punting{op} (fallback full)
 //! ```
+//! The `Punted` and `Punting` states are driven by `punt`, shared by both reactors.
 //! While a slot is `InFlight` its op lives in the kernel queue (`sys`), not here.
 use std::mem;
 use std::sync::{Mutex, MutexGuard, PoisonError};
