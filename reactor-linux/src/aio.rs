@@ -19,7 +19,7 @@ use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
 use crate::owner::Owner;
 use crate::punt::{Fallback, Punter};
-use crate::slots::{lock, with_lock, HasSlots, Interest, Slots, State};
+use crate::slots::{lock, unlocked, with_lock, HasSlots, Interest, Slots, State};
 use crate::sys::aio::{AioQueue, Reaped};
 use crate::sys::eventfd::EventFd;
 use crate::sys::Outcome;
@@ -258,26 +258,6 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
         } = self;
         queue.reap(&mut |r| handle(slots, punter, r))
     }
-
-    fn poll_slot(&mut self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
-        let Self {
-            queue,
-            slots,
-            punter,
-            ..
-        } = self;
-        punter.poll(slots, ticket, cx, |slot| queue.reclaim_forked(slot))
-    }
-
-    fn abandon(&mut self, ticket: Ticket) {
-        let Self {
-            queue,
-            slots,
-            punter,
-            ..
-        } = self;
-        punter.abandon(slots, ticket, |slot| queue.reclaim_forked(slot));
-    }
 }
 
 /// One op back from the kernel: complete it, or hand a `RWF_NOWAIT` refusal to the
@@ -324,21 +304,22 @@ impl<B: IoBufMut + Send + 'static> Reactor for AioReactor<B> {
                 inner.flush();
                 inner.reap();
             }
-            inner.poll_slot(ticket, cx)
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.poll(&mut inner.slots, ticket, cx, reclaim)
         })
     }
 
     fn abandon(&self, ticket: Ticket) {
-        with_lock(&self.inner, |inner| inner.abandon(ticket));
+        with_lock(&self.inner, |inner| {
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.abandon(&mut inner.slots, ticket, reclaim);
+        });
     }
 }
 
 impl<B: IoBufMut + Send + 'static> Drop for AioReactor<B> {
     fn drop(&mut self) {
-        let inner = self
-            .inner
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let inner = unlocked(&mut self.inner);
         if self.owner.check().is_ok() {
             // Queued ops still run (as io_uring's do): their futures are gone, not
             // their effects.

@@ -1,14 +1,5 @@
 //! [`UringReactor`]: io_uring for buffered and O_DIRECT files alike, optionally with a
 //! [`Fallback`] reactor for buffered writes.
-//!
-//! | request | how it is served |
-//! |---|---|
-//! | O_DIRECT read / write | `IORING_OP_READ` / `WRITE` |
-//! | buffered read | `preadv2(RWF_NOWAIT)` inline: a page-cache hit completes in `try_submit`; a miss (or a file whose gate backs off after misses) goes to the ring |
-//! | buffered write, no fallback | `IORING_OP_WRITE` with `IOSQE_ASYNC` (straight to an io-wq worker) |
-//! | buffered write, with a fallback | the fallback at once (measured: the thread pool reaches 0.98x a plain `write` loop for 1 MiB sequential writes, io-wq 0.71x) |
-//! | fsync / fdatasync | `IORING_OP_FSYNC` (with `IORING_FSYNC_DATASYNC`) |
-//! | O_DIRECT misaligned | completed at once with `EINVAL` ([`check_op`](crate::check_op) tells which part) |
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -21,7 +12,7 @@ use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
 use crate::owner::Owner;
 use crate::punt::{Fallback, Punter};
-use crate::slots::{lock, with_lock, HasSlots, Interest, Slots, State};
+use crate::slots::{lock, unlocked, with_lock, HasSlots, Interest, Slots, State};
 use crate::sys::eventfd::EventFd;
 use crate::sys::uring::{SetupError, UringQueue};
 use crate::sys::Outcome;
@@ -57,7 +48,16 @@ pub struct UringStats {
 ///
 /// Built [`with_fallback`](UringReactor::with_fallback), it hands buffered writes to
 /// that reactor (typically the thread pool) instead of the ring; everything else
-/// stays on the ring (see the [module table](self)).
+/// stays on the ring:
+///
+/// | request | how it is served |
+/// |---|---|
+/// | O_DIRECT read / write | `IORING_OP_READ` / `WRITE` |
+/// | buffered read | `preadv2(RWF_NOWAIT)` inline: a page-cache hit completes in `try_submit`; a miss (or a file whose gate backs off after misses) goes to the ring |
+/// | buffered write, no fallback | `IORING_OP_WRITE` with `IOSQE_ASYNC` (straight to an io-wq worker) |
+/// | buffered write, with a fallback | the fallback at once (measured: the thread pool reaches 0.98x a plain `write` loop for 1 MiB sequential writes, io-wq 0.71x) |
+/// | fsync / fdatasync | `IORING_OP_FSYNC` (with `IORING_FSYNC_DATASYNC`) |
+/// | O_DIRECT misaligned | completed at once with `EINVAL` ([`check_op`](crate::check_op) tells which part) |
 ///
 /// **Drop** abandons the operations handed to the fallback (which finishes writes
 /// and syncs on its own), waits for a CQE for every SQE still in the kernel (as long
@@ -260,26 +260,6 @@ impl<B: IoBufMut + Send + 'static> UringInner<B> {
             slots.finish(slot, c);
         })
     }
-
-    fn poll_slot(&mut self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
-        let Self {
-            queue,
-            slots,
-            punter,
-            ..
-        } = self;
-        punter.poll(slots, ticket, cx, |slot| queue.reclaim_forked(slot))
-    }
-
-    fn abandon(&mut self, ticket: Ticket) {
-        let Self {
-            queue,
-            slots,
-            punter,
-            ..
-        } = self;
-        punter.abandon(slots, ticket, |slot| queue.reclaim_forked(slot));
-    }
 }
 
 impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
@@ -318,21 +298,22 @@ impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
             if !forked {
                 inner.submit_and_reap();
             }
-            inner.poll_slot(ticket, cx)
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.poll(&mut inner.slots, ticket, cx, reclaim)
         })
     }
 
     fn abandon(&self, ticket: Ticket) {
-        with_lock(&self.inner, |inner| inner.abandon(ticket));
+        with_lock(&self.inner, |inner| {
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.abandon(&mut inner.slots, ticket, reclaim);
+        });
     }
 }
 
 impl<B: IoBufMut + Send + 'static> Drop for UringReactor<B> {
     fn drop(&mut self) {
-        let inner = self
-            .inner
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let inner = unlocked(&mut self.inner);
         inner.punter.drain(&mut inner.slots);
         // `inner.queue` drops next: it waits for every SQE in the kernel.
     }
