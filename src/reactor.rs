@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 /// The backends aiofile can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReactorKind {
-    /// io_uring (Linux 5.6+): asynchronous for buffered and O_DIRECT I/O.
+    /// io_uring (Linux 5.6+): asynchronous for buffered and O_DIRECT I/O; buffered
+    /// writes go to the thread pool (faster than io_uring's workers for them).
     Uring,
     /// Linux kernel AIO: asynchronous for O_DIRECT; buffered reads use `RWF_NOWAIT` and
     /// fall back to the thread pool.
@@ -258,7 +259,10 @@ fn build(kind: ReactorKind) -> std::result::Result<Shared, String> {
             AnyReactor::Threads(ThreadReactor::with_defaults().map_err(|e| e.to_string())?)
         }
         ReactorKind::Uring => {
-            let r = UringReactor::new().map_err(|e| e.to_string())?;
+            // Buffered writes go to the pool: measured faster than io_uring's io-wq
+            // workers for sequential 1 MiB writes (W5: 0.98x vs 0.71x a `write` loop).
+            let fallback: Fallback<Vec<u8>> = start(ReactorKind::Threads)?;
+            let r = UringReactor::with_fallback(fallback).map_err(|e| e.to_string())?;
             AnyReactor::Uring(Driven::new(r).map_err(|e| e.to_string())?)
         }
         ReactorKind::Aio => {

@@ -9,7 +9,7 @@
 //! | fsync / fdatasync | `IOCB_CMD_FSYNC` / `FDSYNC` (a kernel workqueue since Linux 4.18) |
 //! | O_DIRECT misaligned | completed at once with `EINVAL` ([`check_op`](crate::check_op) tells which part) |
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use aiofile_core::{Completion, Errno, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
@@ -18,15 +18,11 @@ use aiofile_reactor_threads::{inline_candidate, read_inline, FileHandle, FileRef
 use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
 use crate::owner::Owner;
-use crate::slots::{lock, register, with_lock, HasSlots, Interest, Slots, State};
+use crate::punt::{Fallback, Punter};
+use crate::slots::{lock, unlocked, with_lock, HasSlots, Interest, Slots, State};
 use crate::sys::aio::{AioQueue, Reaped};
 use crate::sys::eventfd::EventFd;
 use crate::sys::Outcome;
-
-/// The reactor that serves what kernel AIO cannot serve asynchronously: any reactor
-/// over the same buffers and [`FileRef`]s, typically the thread pool, shareable
-/// between several reactors.
-pub type Fallback<B> = Arc<dyn Reactor<Buf = B, File = FileRef> + Send + Sync>;
 
 /// Prepared iocbs that trigger an `io_submit` from `try_submit` itself.
 const BATCH: usize = 32;
@@ -79,7 +75,6 @@ pub struct AioStats {
 /// ```
 pub struct AioReactor<B: IoBufMut + Send + 'static> {
     inner: Mutex<AioInner<B>>,
-    fallback: Fallback<B>,
     owner: Owner,
     efd: EventFd,
 }
@@ -88,8 +83,9 @@ struct AioInner<B> {
     queue: AioQueue<B>,
     slots: Slots<B>,
     dio: DioCache,
-    stats: AioStats,
-    fallback_full: bool,
+    punter: Punter<B>,
+    inline: u64,
+    misaligned: u64,
 }
 
 impl<B> HasSlots for AioInner<B> {
@@ -122,12 +118,12 @@ impl<B: IoBufMut + Send + 'static> AioReactor<B> {
             queue,
             slots: Slots::new(entries as usize),
             dio: DioCache::new(),
-            stats: AioStats::default(),
-            fallback_full: false,
+            punter: Punter::new(Some(fallback)),
+            inline: 0,
+            misaligned: 0,
         };
         Ok(Self {
             inner: Mutex::new(inner),
-            fallback,
             owner: Owner::current(),
             efd,
         })
@@ -142,7 +138,10 @@ impl<B: IoBufMut + Send + 'static> AioReactor<B> {
             submit_calls: q.submit_calls,
             reaped_from_ring: q.reaped_user,
             reaped_by_syscall: q.reaped_syscall,
-            ..inner.stats
+            nowait_punts: inner.punter.reads,
+            write_punts: inner.punter.writes,
+            inline: inner.inline,
+            misaligned: inner.misaligned,
         }
     }
 
@@ -175,8 +174,8 @@ impl<B: IoBufMut + Send + 'static> AioReactor<B> {
         }
         self.efd.take();
         with_lock(&self.inner, |inner| {
-            inner.flush(&*self.fallback);
-            inner.reap(&*self.fallback)
+            inner.flush();
+            inner.reap()
         })
     }
 }
@@ -199,17 +198,15 @@ fn route(file: &FileHandle, kind: OpKind) -> Route {
     }
 }
 
-type Fb<'a, B> = &'a (dyn Reactor<Buf = B, File = FileRef> + Send + Sync);
-
 impl<B: IoBufMut + Send + 'static> AioInner<B> {
-    fn submit(&mut self, file: &FileRef, mut op: Op<B>, fb: Fb<'_, B>) -> Submit<B> {
+    fn submit(&mut self, file: &FileRef, mut op: Op<B>) -> Submit<B> {
         let nowait = match route(file, op.kind()) {
-            Route::Fallback => return self.submit_to_fallback(file, op, fb),
-            Route::Nowait => return self.submit_buffered_read(file, op, fb),
+            Route::Fallback => return self.punter.submit(&mut self.slots, file, op),
+            Route::Nowait => return self.submit_buffered_read(file, op),
             Route::Kernel { nowait } => nowait,
         };
         if file.is_direct() && check_op(&mut op, self.dio.get(file)).is_err() {
-            self.stats.misaligned += 1;
+            self.misaligned += 1;
             return Submit::Done(op.complete_err(Errno::EINVAL));
         }
         let Some(ticket) = self.slots.claim(State::InFlight(Interest::Waiting(None))) else {
@@ -217,7 +214,7 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
         };
         self.queue.prepare(ticket.slot(), op, file.clone(), nowait);
         if self.queue.pending() >= BATCH {
-            self.flush(fb);
+            self.flush();
         }
         Submit::Queued(ticket)
     }
@@ -227,11 +224,11 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
     /// as an `RWF_NOWAIT` iocb, one syscall instead of a submit and a reap): a hit
     /// completes now, a miss (or a file whose gate is backing off after misses) goes
     /// to the fallback pool, never back to the kernel.
-    fn submit_buffered_read(&mut self, file: &FileRef, op: Op<B>, fb: Fb<'_, B>) -> Submit<B> {
+    fn submit_buffered_read(&mut self, file: &FileRef, op: Op<B>) -> Submit<B> {
         let op = if inline_candidate(file, &op) {
             match read_inline(file, op) {
                 Ok(done) => {
-                    self.stats.inline += 1;
+                    self.inline += 1;
                     return Submit::Done(done);
                 }
                 Err(op) => op,
@@ -239,140 +236,27 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
         } else {
             op
         };
-        self.submit_to_fallback(file, op, fb)
+        self.punter.submit(&mut self.slots, file, op)
     }
 
-    fn submit_to_fallback(&mut self, file: &FileRef, op: Op<B>, fb: Fb<'_, B>) -> Submit<B> {
-        if !self.slots.has_free() {
-            return Submit::Full(op);
-        }
-        let counter = match op.kind() {
-            OpKind::Read => &mut self.stats.nowait_punts,
-            _ => &mut self.stats.write_punts,
-        };
-        match fb.try_submit(file, op) {
-            Submit::Queued(theirs) => {
-                *counter += 1;
-                Submit::Queued(
-                    self.slots
-                        .claim(State::Punted(theirs))
-                        .expect("a slot was free"),
-                )
-            }
-            Submit::Done(c) => {
-                *counter += 1;
-                Submit::Done(c)
-            }
-            Submit::Full(op) => {
-                self.fallback_full = true;
-                Submit::Full(op)
-            }
-        }
-    }
-
-    fn flush(&mut self, fb: Fb<'_, B>) {
+    fn flush(&mut self) {
         let Self {
             queue,
             slots,
-            stats,
+            punter,
             ..
         } = self;
-        queue.flush(&mut |r| handle(slots, stats, fb, r));
+        queue.flush(&mut |r| handle(slots, punter, r));
     }
 
-    fn reap(&mut self, fb: Fb<'_, B>) -> usize {
+    fn reap(&mut self) -> usize {
         let Self {
             queue,
             slots,
-            stats,
+            punter,
             ..
         } = self;
-        queue.reap(&mut |r| handle(slots, stats, fb, r))
-    }
-
-    fn poll_slot(
-        &mut self,
-        ticket: &Ticket,
-        cx: &mut Context<'_>,
-        fb: Fb<'_, B>,
-    ) -> Poll<Completion<B>> {
-        let slot = ticket.slot();
-        loop {
-            match self.slots.state_mut(ticket) {
-                State::Done(_) => return Poll::Ready(self.slots.take_done(slot)),
-                State::InFlight(Interest::Waiting(waker)) => {
-                    register(waker, cx);
-                    return Poll::Pending;
-                }
-                State::Punted(theirs) => {
-                    let c = std::task::ready!(fb.poll_complete(theirs, cx));
-                    self.slots.release(slot);
-                    return Poll::Ready(c);
-                }
-                State::Punting { .. } => {
-                    if self.retry_punt(slot, cx, fb).is_pending() {
-                        return Poll::Pending;
-                    }
-                }
-                State::InFlight(Interest::Abandoned) | State::Free => {
-                    unreachable!("checked by state_mut")
-                }
-            }
-        }
-    }
-
-    /// Offers a `Punting` op to the fallback again; `Ready` when its state changed.
-    fn retry_punt(&mut self, slot: u32, cx: &mut Context<'_>, fb: Fb<'_, B>) -> Poll<()> {
-        let State::Punting { op, file } = std::mem::replace(self.slots.state_at(slot), State::Free)
-        else {
-            return Poll::Ready(());
-        };
-        let next = match fb.try_submit(&file, op) {
-            Submit::Queued(theirs) => State::Punted(theirs),
-            Submit::Done(c) => State::Done(c),
-            Submit::Full(op) => {
-                *self.slots.state_at(slot) = State::Punting { op, file };
-                return fb.poll_ready(cx);
-            }
-        };
-        *self.slots.state_at(slot) = next;
-        Poll::Ready(())
-    }
-
-    fn abandon(&mut self, ticket: Ticket, fb: Fb<'_, B>) {
-        let slot = ticket.slot();
-        match self.slots.state_mut(&ticket) {
-            State::InFlight(interest) => match self.queue.reclaim_forked(slot) {
-                Some(_) => self.slots.release(slot),
-                None => *interest = Interest::Abandoned,
-            },
-            State::Punted(_) => {
-                if let State::Punted(theirs) =
-                    std::mem::replace(self.slots.state_at(slot), State::Free)
-                {
-                    fb.abandon(theirs);
-                }
-                self.slots.release(slot);
-            }
-            State::Done(_) | State::Punting { .. } => self.slots.release(slot),
-            State::Free => unreachable!("checked by state_mut"),
-        }
-    }
-
-    /// `poll_complete` in a forked child: in-flight ops will never complete here.
-    fn poll_forked(
-        &mut self,
-        ticket: &Ticket,
-        cx: &mut Context<'_>,
-        fb: Fb<'_, B>,
-    ) -> Poll<Completion<B>> {
-        if let State::InFlight(_) = self.slots.state_mut(ticket) {
-            if let Some((op, _file)) = self.queue.reclaim_forked(ticket.slot()) {
-                self.slots.release(ticket.slot());
-                return Poll::Ready(op.complete_err(Errno::EINVAL));
-            }
-        }
-        self.poll_slot(ticket, cx, fb)
+        queue.reap(&mut |r| handle(slots, punter, r))
     }
 }
 
@@ -380,42 +264,20 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
 /// fallback: `EAGAIN` (would block), `EOPNOTSUPP` (the file does not support
 /// `RWF_NOWAIT`), `EINVAL` (a kernel before 4.13 that rejects `aio_rw_flags`). The
 /// fallback reports its own error if the read really is invalid.
-fn handle<B: IoBufMut>(slots: &mut Slots<B>, stats: &mut AioStats, fb: Fb<'_, B>, r: Reaped<B>) {
+fn handle<B: IoBufMut + Send + 'static>(
+    slots: &mut Slots<B>,
+    punter: &mut Punter<B>,
+    r: Reaped<B>,
+) {
     match r.outcome {
         Outcome::Err(op, e)
             if r.nowait && matches!(e.0, libc::EAGAIN | libc::EOPNOTSUPP | libc::EINVAL) =>
         {
-            stats.nowait_punts += 1;
-            punt(slots, fb, r.slot, op, r.file);
+            punter.punt_refused(slots, r.slot, op, r.file);
         }
         Outcome::Err(op, e) => slots.finish(r.slot, op.complete_err(e)),
         Outcome::Ok(c) => slots.finish(r.slot, c),
     }
-}
-
-/// Hands a refused buffered read to the fallback, registering the waiting task's waker
-/// there at once so the fallback's completion wakes it directly.
-fn punt<B: IoBufMut>(slots: &mut Slots<B>, fb: Fb<'_, B>, slot: u32, op: Op<B>, file: FileRef) {
-    let waker = match slots.state_at(slot) {
-        State::InFlight(Interest::Waiting(w)) => w.take(),
-        _ => return slots.release(slot), // abandoned: nobody wants the data
-    };
-    let next = match fb.try_submit(&file, op) {
-        Submit::Queued(theirs) => match &waker {
-            Some(w) => match fb.poll_complete(&theirs, &mut Context::from_waker(w)) {
-                Poll::Ready(c) => State::Done(c),
-                Poll::Pending => {
-                    *slots.state_at(slot) = State::Punted(theirs);
-                    return;
-                }
-            },
-            None => State::Punted(theirs),
-        },
-        Submit::Done(c) => State::Done(c),
-        Submit::Full(op) => State::Punting { op, file },
-    };
-    *slots.state_at(slot) = next;
-    slots.wake_later(waker);
 }
 
 impl<B: IoBufMut + Send + 'static> Reactor for AioReactor<B> {
@@ -426,50 +288,44 @@ impl<B: IoBufMut + Send + 'static> Reactor for AioReactor<B> {
         if self.owner.check().is_err() || op.offset() > i64::MAX as u64 {
             return Submit::Done(op.complete_err(Errno::EINVAL));
         }
-        with_lock(&self.inner, |inner| inner.submit(file, op, &*self.fallback))
+        with_lock(&self.inner, |inner| inner.submit(file, op))
     }
 
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
         with_lock(&self.inner, |inner| {
-            if std::mem::take(&mut inner.fallback_full) && self.fallback.poll_ready(cx).is_pending()
-            {
-                return Poll::Pending;
-            }
-            inner.slots.poll_space(cx)
+            inner.punter.poll_ready(&mut inner.slots, cx)
         })
     }
 
     fn poll_complete(&self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
-        let fb = &*self.fallback;
-        if self.owner.check().is_err() {
-            return with_lock(&self.inner, |inner| inner.poll_forked(ticket, cx, fb));
-        }
+        let forked = self.owner.check().is_err();
         with_lock(&self.inner, |inner| {
-            inner.flush(fb);
-            inner.reap(fb);
-            inner.poll_slot(ticket, cx, fb)
+            if !forked {
+                inner.flush();
+                inner.reap();
+            }
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.poll(&mut inner.slots, ticket, cx, reclaim)
         })
     }
 
     fn abandon(&self, ticket: Ticket) {
-        with_lock(&self.inner, |inner| inner.abandon(ticket, &*self.fallback));
+        with_lock(&self.inner, |inner| {
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.abandon(&mut inner.slots, ticket, reclaim);
+        });
     }
 }
 
 impl<B: IoBufMut + Send + 'static> Drop for AioReactor<B> {
     fn drop(&mut self) {
-        let inner = self
-            .inner
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let inner = unlocked(&mut self.inner);
         if self.owner.check().is_ok() {
             // Queued ops still run (as io_uring's do): their futures are gone, not
             // their effects.
-            inner.flush(&*self.fallback);
+            inner.flush();
         }
-        inner
-            .slots
-            .drain_punted(|theirs| self.fallback.abandon(theirs));
+        inner.punter.drain(&mut inner.slots);
         // `inner.queue` drops next: io_destroy waits for the kernel, then the buffers go.
     }
 }

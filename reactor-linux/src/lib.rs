@@ -5,14 +5,17 @@
 //!
 //! | reactor | buffered files | O_DIRECT files | needs |
 //! |---|---|---|---|
-//! | [`UringReactor`] | asynchronous (io_uring's own workers) | asynchronous | io_uring (Linux 5.6+, not refused by seccomp or `kernel.io_uring_disabled`) |
+//! | [`UringReactor`] | reads: `RWF_NOWAIT` inline, misses on the ring; writes: the ring (io-wq workers), or a [`Fallback`] if built [`with_fallback`](UringReactor::with_fallback) | asynchronous | io_uring (Linux 5.6+, not refused by seccomp or `kernel.io_uring_disabled`) |
 //! | [`AioReactor`] | reads: `RWF_NOWAIT`, cache misses handed to a [`Fallback`]; writes: the fallback | asynchronous | kernel AIO (`fs.aio-max-nr` quota) |
 //!
 //! Kernel AIO is only asynchronous for O_DIRECT: on a buffered file `io_submit` does
 //! the whole transfer inline, so the AIO reactor never lets it block the caller: a
 //! buffered read goes with `RWF_NOWAIT` (a page-cache hit completes during
 //! `io_submit`, a miss comes back as `-EAGAIN` and is handed to the fallback, typically
-//! the thread pool), and a buffered write goes to the fallback directly.
+//! the thread pool), and a buffered write goes to the fallback directly. A
+//! [`UringReactor`] can hand buffered writes to the same kind of fallback (the thread
+//! pool writes 1 MiB chunks faster than io_uring's io-wq workers); both reactors share
+//! one punting mechanism.
 //!
 //! [`probe`] says once per process which backend this kernel and sandbox allow.
 //!
@@ -49,12 +52,13 @@ mod driver;
 mod error;
 mod owner;
 mod probe;
+mod punt;
 mod quota;
 mod slots;
 mod sys;
 mod uring;
 
-pub use aio::{AioReactor, AioStats, Fallback};
+pub use aio::{AioReactor, AioStats};
 pub use aiofile_reactor_threads::{FileHandle, FileRef};
 pub use dio::{
     check_direct, check_op, dio_alignment, evict_page_cache, open_direct, Alignment,
@@ -63,6 +67,7 @@ pub use dio::{
 pub use driver::{Drive, Driven};
 pub use error::{Forked, Misaligned, MisalignedPart, OpenDirectError, Unavailable};
 pub use probe::{probe, Probe};
+pub use punt::Fallback;
 pub use quota::AioQuotaHold;
 pub use sys::abi;
 pub use sys::aligned::AlignedBuf;

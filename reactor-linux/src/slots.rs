@@ -7,8 +7,10 @@
 //!                 │ abandon                  │ abandon
 //!                 ▼                          ▼
 //!             InFlight(Abandoned) ──finish──▶ Free (op dropped)
-//!   (AIO only) InFlight ──EAGAIN──▶ Punted(fallback ticket) / Punting{op} (fallback full)
+//!   claim ──▶ Punted(fallback ticket)          (an op routed to the fallback)
+//!   (AIO) InFlight ──EAGAIN──▶ Punted(fallback ticket) / Punting{op} (fallback full)
 //! ```
+//! The `Punted` and `Punting` states are driven by `punt`, shared by both reactors.
 //! While a slot is `InFlight` its op lives in the kernel queue (`sys`), not here.
 use std::mem;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -226,6 +228,12 @@ pub(crate) fn with_lock<T: HasSlots, R>(mutex: &Mutex<T>, f: impl FnOnce(&mut T)
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The state behind `mutex` without locking (reactor drop), ignoring poisoning as
+/// [`lock`] does.
+pub(crate) fn unlocked<T>(mutex: &mut Mutex<T>) -> &mut T {
+    mutex.get_mut().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -1,16 +1,18 @@
-//! [`UringReactor`]: io_uring for buffered and O_DIRECT files alike.
+//! [`UringReactor`]: io_uring for buffered and O_DIRECT files alike, optionally with a
+//! [`Fallback`] reactor for buffered writes.
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
-use aiofile_core::{Completion, Errno, IoBufMut, Op, Reactor, Submit, Ticket};
+use aiofile_core::{Completion, Errno, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
 use aiofile_reactor_threads::{inline_candidate, read_inline, FileRef};
 
 use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
 use crate::owner::Owner;
-use crate::slots::{lock, register, with_lock, HasSlots, Interest, Slots, State};
+use crate::punt::{Fallback, Punter};
+use crate::slots::{lock, unlocked, with_lock, HasSlots, Interest, Slots, State};
 use crate::sys::eventfd::EventFd;
 use crate::sys::uring::{Enter, Entered, SetupError, UringQueue};
 use crate::sys::Outcome;
@@ -29,6 +31,8 @@ pub struct UringStats {
     /// Buffered reads answered inline from the page cache (`preadv2(RWF_NOWAIT)`),
     /// never reaching the ring.
     pub inline: u64,
+    /// Buffered writes handed to the fallback (0 without one), never reaching the ring.
+    pub write_punts: u64,
 }
 
 /// An io_uring reactor: read, write, fsync and fdatasync, completions signalled on a
@@ -45,13 +49,28 @@ pub struct UringStats {
 /// the ring (`preadv2(RWF_NOWAIT)` inline); `poll_complete` reaps the CQ (shared memory,
 /// no syscall).
 ///
-/// **Drop** waits for a CQE for every SQE still in the kernel (as long as the slowest
-/// request in flight), then frees the buffers.
+/// Built [`with_fallback`](UringReactor::with_fallback), it hands buffered writes to
+/// that reactor (typically the thread pool) instead of the ring; everything else
+/// stays on the ring:
+///
+/// | request | how it is served |
+/// |---|---|
+/// | O_DIRECT read / write | `IORING_OP_READ` / `WRITE` |
+/// | buffered read | `preadv2(RWF_NOWAIT)` inline: a page-cache hit completes in `try_submit`; a miss (or a file whose gate backs off after misses) goes to the ring |
+/// | buffered write, no fallback | `IORING_OP_WRITE` with `IOSQE_ASYNC` (straight to an io-wq worker) |
+/// | buffered write, with a fallback | the fallback at once (measured: the thread pool reaches 0.98x a plain `write` loop for 1 MiB sequential writes, io-wq 0.71x) |
+/// | fsync / fdatasync | `IORING_OP_FSYNC` (with `IORING_FSYNC_DATASYNC`) |
+/// | O_DIRECT misaligned | completed at once with `EINVAL` ([`check_op`](crate::check_op) tells which part) |
+///
+/// **Drop** abandons the operations handed to the fallback (which finishes writes
+/// and syncs on its own), waits for a CQE for every SQE still in the kernel (as long
+/// as the slowest request in flight), then frees the buffers.
 ///
 /// **Fork**: the rings are shared memory with the parent. In a child every method
 /// behaves as if the ring were gone: new and in-flight operations complete with
 /// `EINVAL`, `turn` does nothing, [`check_owner`](UringReactor::check_owner) returns
-/// [`Forked`], and drop touches nothing.
+/// [`Forked`], and drop touches nothing of the ring. Operations already handed to
+/// the fallback follow the fallback's own rules.
 ///
 /// ```no_run
 /// use aiofile_reactor_linux::UringReactor;
@@ -74,6 +93,7 @@ struct UringInner<B> {
     queue: UringQueue<B>,
     slots: Slots<B>,
     dio: DioCache,
+    punter: Punter<B>,
     misaligned: u64,
 }
 
@@ -85,7 +105,8 @@ impl<B> HasSlots for UringInner<B> {
 }
 
 impl<B: IoBufMut + Send + 'static> UringReactor<B> {
-    /// A reactor with 128 slots.
+    /// A reactor with 128 slots and no fallback: every operation the inline read
+    /// attempt does not answer goes to the ring.
     ///
     /// # Errors
     /// [`Unavailable::UringRefused`] (`EPERM`), [`Unavailable::NotImplemented`]
@@ -95,11 +116,46 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
         Self::with_entries(128)
     }
 
-    /// A reactor with `entries` slots (rounded up to a power of two by the kernel).
+    /// A reactor with `entries` slots (rounded up to a power of two by the kernel) and
+    /// no fallback.
     ///
     /// # Errors
     /// As [`new`](Self::new).
     pub fn with_entries(entries: u32) -> Result<Self, Unavailable> {
+        Self::build(entries, None)
+    }
+
+    /// A reactor with 128 slots that hands buffered writes to `fallback`.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use aiofile_reactor_linux::{Fallback, UringReactor};
+    /// use aiofile_reactor_threads::ThreadReactor;
+    /// let pool: Fallback<Vec<u8>> = Arc::new(ThreadReactor::with_defaults()?);
+    /// let reactor = UringReactor::with_fallback(pool)?;
+    /// assert_eq!(reactor.stats().write_punts, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_fallback(fallback: Fallback<B>) -> Result<Self, Unavailable> {
+        Self::with_entries_and_fallback(128, fallback)
+    }
+
+    /// A reactor with `entries` slots that hands buffered writes to `fallback`. A
+    /// punted write holds one of the `entries` slots until its future collects it.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_entries_and_fallback(
+        entries: u32,
+        fallback: Fallback<B>,
+    ) -> Result<Self, Unavailable> {
+        Self::build(entries, Some(fallback))
+    }
+
+    fn build(entries: u32, fallback: Option<Fallback<B>>) -> Result<Self, Unavailable> {
         let efd = EventFd::new().map_err(|e| Unavailable::from_io("eventfd", &e, entries))?;
         let queue =
             UringQueue::new(entries, Some(efd.raw())).map_err(|e| setup_error(&e, entries))?;
@@ -109,6 +165,7 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
             queue,
             slots,
             dio: DioCache::new(),
+            punter: Punter::new(fallback),
             misaligned: 0,
         };
         Ok(Self {
@@ -133,7 +190,19 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
             reaped: q.reaped,
             misaligned: inner.misaligned,
             inline: self.inline.load(Relaxed),
+            write_punts: inner.punter.writes,
         }
+    }
+
+    /// Whether buffered writes go to a fallback reactor.
+    ///
+    /// ```no_run
+    /// use aiofile_reactor_linux::UringReactor;
+    /// assert!(!UringReactor::<Vec<u8>>::new()?.has_fallback());
+    /// # Ok::<(), aiofile_reactor_linux::Unavailable>(())
+    /// ```
+    pub fn has_fallback(&self) -> bool {
+        lock(&self.inner).punter.has_fallback()
     }
 
     /// Slots holding an operation (in flight, finished but not yet collected, or handed
@@ -188,6 +257,9 @@ pub(crate) fn setup_error(e: &SetupError, entries: u32) -> Unavailable {
 
 impl<B: IoBufMut + Send + 'static> UringInner<B> {
     fn submit(&mut self, file: &FileRef, mut op: Op<B>) -> Submit<B> {
+        if op.kind() == OpKind::Write && !file.is_direct() && self.punter.has_fallback() {
+            return self.punter.submit(&mut self.slots, file, op);
+        }
         if file.is_direct() && check_op(&mut op, self.dio.get(file)).is_err() {
             self.misaligned += 1;
             return Submit::Done(op.complete_err(Errno::EINVAL));
@@ -211,31 +283,6 @@ impl<B: IoBufMut + Send + 'static> UringInner<B> {
             };
             slots.finish(slot, c);
         })
-    }
-
-    fn poll_slot(&mut self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
-        let forked = self.queue.reclaim_forked(ticket.slot());
-        match (self.slots.state_mut(ticket), forked) {
-            (State::Done(_), _) => Poll::Ready(self.slots.take_done(ticket.slot())),
-            (State::InFlight(_), Some((op, _file))) => {
-                self.slots.release(ticket.slot());
-                Poll::Ready(op.complete_err(Errno::EINVAL))
-            }
-            (State::InFlight(Interest::Waiting(waker)), None) => {
-                register(waker, cx);
-                Poll::Pending
-            }
-            (state, _) => unreachable!("io_uring slot in state {}", state.name()),
-        }
-    }
-
-    fn abandon(&mut self, ticket: Ticket) {
-        let slot = ticket.slot();
-        let forked = self.queue.reclaim_forked(slot).is_some();
-        match self.slots.state_mut(&ticket) {
-            State::InFlight(interest) if !forked => *interest = Interest::Abandoned,
-            _ => self.slots.release(slot),
-        }
     }
 }
 
@@ -268,7 +315,9 @@ impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
     }
 
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
-        with_lock(&self.inner, |inner| inner.slots.poll_space(cx))
+        with_lock(&self.inner, |inner| {
+            inner.punter.poll_ready(&mut inner.slots, cx)
+        })
     }
 
     fn poll_complete(&self, ticket: &Ticket, cx: &mut Context<'_>) -> Poll<Completion<B>> {
@@ -277,12 +326,24 @@ impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
             if !forked {
                 inner.reap();
             }
-            inner.poll_slot(ticket, cx)
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.poll(&mut inner.slots, ticket, cx, reclaim)
         })
     }
 
     fn abandon(&self, ticket: Ticket) {
-        with_lock(&self.inner, |inner| inner.abandon(ticket));
+        with_lock(&self.inner, |inner| {
+            let reclaim = |slot| inner.queue.reclaim_forked(slot);
+            inner.punter.abandon(&mut inner.slots, ticket, reclaim);
+        });
+    }
+}
+
+impl<B: IoBufMut + Send + 'static> Drop for UringReactor<B> {
+    fn drop(&mut self) {
+        let inner = unlocked(&mut self.inner);
+        inner.punter.drain(&mut inner.slots);
+        // `inner.queue` drops next: it waits for every SQE in the kernel.
     }
 }
 

@@ -36,6 +36,10 @@ macro_rules! for_both {
         mod aio {
             $( #[test] fn $name() { if let Some((r, _fb)) = crate::common::aio::<Vec<u8>>() { crate::$name(&r) } } )*
         }
+        /// io_uring with buffered writes handed to the thread pool.
+        mod uring_punting {
+            $( #[test] fn $name() { if let Some((r, _pool)) = crate::common::uring_punting::<Vec<u8>>() { crate::$name(&r) } } )*
+        }
     };
 }
 

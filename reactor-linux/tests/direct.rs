@@ -12,15 +12,16 @@ use common::{op, open_direct_rw, pattern, run, tmp_path, TmpFile};
 trait Backend: Reactor<Buf = AlignedBuf, File = FileRef> + Drive {
     fn misaligned(&self) -> u64;
     fn submitted(&self) -> u64;
-    /// Operations handed to a fallback (AIO only).
-    fn punts(&self) -> u64 {
-        0
-    }
+    /// Operations handed to a fallback.
+    fn punts(&self) -> u64;
 }
 
 impl Backend for UringReactor<AlignedBuf> {
     fn misaligned(&self) -> u64 {
         self.stats().misaligned
+    }
+    fn punts(&self) -> u64 {
+        self.stats().write_punts
     }
     fn submitted(&self) -> u64 {
         self.stats().submitted
@@ -46,6 +47,10 @@ macro_rules! for_both {
         }
         mod aio {
             $( #[test] fn $name() { if let Some((r, _fb)) = crate::common::aio::<aiofile_reactor_linux::AlignedBuf>() { crate::$name(&r) } } )*
+        }
+        /// io_uring with a fallback: O_DIRECT writes must stay on the ring.
+        mod uring_punting {
+            $( #[test] fn $name() { if let Some((r, _pool)) = crate::common::uring_punting::<aiofile_reactor_linux::AlignedBuf>() { crate::$name(&r) } } )*
         }
     };
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use aiofile_core::{Completion, Errno, IoBufMut, Op, Reactor, Submit, Ticket};
 use aiofile_reactor_linux::{probe, AioReactor, Drive, FileHandle, FileRef, UringReactor};
+use aiofile_reactor_threads::{ThreadConfig, ThreadReactor};
 
 pub use fallback::ThreadFallback;
 
@@ -31,6 +32,29 @@ pub fn uring_with<B: IoBufMut + Send + 'static>(entries: u32) -> Option<UringRea
         return None;
     }
     Some(UringReactor::with_entries(entries).expect("probe said io_uring works"))
+}
+
+/// The io_uring backend handing buffered writes to a thread pool (the production one,
+/// 2 workers, 256 slots), or `None` after printing why it is skipped.
+pub fn uring_punting<B: IoBufMut + Send + 'static>(
+) -> Option<(UringReactor<B>, Arc<ThreadReactor<B>>)> {
+    uring_punting_with(128, 256)
+}
+
+/// As [`uring_punting`], with `entries` ring slots and `pool_slots` pool slots.
+pub fn uring_punting_with<B: IoBufMut + Send + 'static>(
+    entries: u32,
+    pool_slots: usize,
+) -> Option<(UringReactor<B>, Arc<ThreadReactor<B>>)> {
+    if let Err(e) = &probe().uring {
+        println!("SKIP: io_uring unavailable: {e}");
+        return None;
+    }
+    let config = ThreadConfig::default().workers(2).slots(pool_slots);
+    let pool = Arc::new(ThreadReactor::new(config).unwrap());
+    let r = UringReactor::with_entries_and_fallback(entries, pool.clone())
+        .expect("probe said io_uring works");
+    Some((r, pool))
 }
 
 /// The kernel AIO backend with a thread fallback, or `None` after printing why.
