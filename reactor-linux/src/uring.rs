@@ -255,23 +255,38 @@ pub(crate) fn setup_error(e: &SetupError, entries: u32) -> Unavailable {
     }
 }
 
+/// Where [`UringInner::submit`] put an operation.
+enum Placed<B> {
+    /// Pushed onto the ring: the driver must enter it.
+    Ring(Ticket),
+    /// Anything else (the fallback, completed at once, no room).
+    Elsewhere(Submit<B>),
+}
+
 impl<B: IoBufMut + Send + 'static> UringInner<B> {
-    fn submit(&mut self, file: &FileRef, mut op: Op<B>) -> Submit<B> {
+    fn submit(&mut self, file: &FileRef, op: Op<B>) -> Placed<B> {
         if op.kind() == OpKind::Write && !file.is_direct() && self.punter.has_fallback() {
-            return self.punter.submit(&mut self.slots, file, op);
+            return Placed::Elsewhere(self.punter.submit(&mut self.slots, file, op));
         }
+        match self.push(file, op) {
+            Ok(ticket) => Placed::Ring(ticket),
+            Err(submit) => Placed::Elsewhere(submit),
+        }
+    }
+
+    fn push(&mut self, file: &FileRef, mut op: Op<B>) -> Result<Ticket, Submit<B>> {
         if file.is_direct() && check_op(&mut op, self.dio.get(file)).is_err() {
             self.misaligned += 1;
-            return Submit::Done(op.complete_err(Errno::EINVAL));
+            return Err(Submit::Done(op.complete_err(Errno::EINVAL)));
         }
         let Some(ticket) = self.slots.claim(State::InFlight(Interest::Waiting(None))) else {
-            return Submit::Full(op);
+            return Err(Submit::Full(op));
         };
         if let Err((op, _file)) = self.queue.push(ticket.slot(), op, file.clone()) {
             self.slots.release(ticket.slot());
-            return Submit::Full(op);
+            return Err(Submit::Full(op));
         }
-        Submit::Queued(ticket)
+        Ok(ticket)
     }
 
     fn reap(&mut self) -> usize {
@@ -307,11 +322,13 @@ impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
         } else {
             op
         };
-        let submitted = with_lock(&self.inner, |inner| inner.submit(file, op));
-        if matches!(submitted, Submit::Queued(_)) {
-            self.kick();
+        match with_lock(&self.inner, |inner| inner.submit(file, op)) {
+            Placed::Ring(ticket) => {
+                self.kick();
+                Submit::Queued(ticket)
+            }
+            Placed::Elsewhere(submit) => submit,
         }
-        submitted
     }
 
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
