@@ -10,6 +10,7 @@ use aiofile_reactor_linux::{dio_alignment, Alignment};
 use aiofile_reactor_threads::FileHandle;
 
 use crate::blocking::unblock;
+use crate::coop;
 use crate::error::{Error, Result};
 use crate::options::OpenOptions;
 use crate::reactor::{select, ReactorInfo, Shared};
@@ -221,11 +222,11 @@ impl AioFile {
         match self.core_direct()? {
             (file, None) => {
                 let buf = Vec::with_capacity(size);
-                let (res, buf) = file.read_exact_or_eof(buf, offset, size).await;
+                let (res, buf) = coop::run(file.read_exact_or_eof(buf, offset, size)).await;
                 res?;
                 Ok(buf)
             }
-            (file, Some(align)) => crate::direct::read(&file, align, size, offset).await,
+            (file, Some(align)) => coop::run(crate::direct::read(&file, align, size, offset)).await,
         }
     }
 
@@ -267,7 +268,7 @@ impl AioFile {
             Ok(f) => f,
             Err(e) => return (Err(e), buf),
         };
-        let (res, buf) = file.read(buf, offset, len).await;
+        let (res, buf) = coop::run(file.read(buf, offset, len)).await;
         (res.map_err(Error::from), buf)
     }
 
@@ -282,7 +283,9 @@ impl AioFile {
         }
         match self.core_direct()? {
             (_, None) => self.write_buf(data.to_vec(), offset).await.0,
-            (file, Some(align)) => crate::direct::write(&file, align, data, offset).await,
+            (file, Some(align)) => {
+                coop::run(crate::direct::write(&file, align, data, offset)).await
+            }
         }
     }
 
@@ -292,7 +295,7 @@ impl AioFile {
             Ok(f) => f,
             Err(e) => return (Err(e), buf),
         };
-        let (res, buf) = file.write_all(buf, offset).await;
+        let (res, buf) = coop::run(file.write_all(buf, offset)).await;
         (res.map_err(Error::from), buf)
     }
 

@@ -8,6 +8,7 @@
 
 mod blocking;
 pub mod compat;
+mod coop;
 mod direct;
 mod error;
 mod file;

@@ -429,6 +429,14 @@ fn line_reader_results_do_not_depend_on_chunk_size() {
                         n += 1;
                     }
                     assert_eq!((got.as_str(), n), (text, want.len()), "{sep:?} {k} {chunk}");
+                    // The borrowed form gives the same lines.
+                    let mut lines = TextLineReader::new(&file, 0, chunk, sep).unwrap();
+                    let mut borrowed = Vec::new();
+                    while let Some(line) = lines.next_line().await.unwrap() {
+                        borrowed.push(line.as_bytes().to_vec());
+                    }
+                    assert_eq!(borrowed, want, "next_line {sep:?} {k} {chunk}");
+                    assert_eq!(lines.position(), data.len() as u64);
                 }
             });
         }
@@ -527,6 +535,18 @@ fn text_line_reader_decode_error_has_offset_and_ends_stream() {
             Some(Err(Error::Decode { offset: 6 }))
         ));
         assert!(lines.next().await.is_none());
+        assert_eq!(lines.position(), 3);
+        // The borrowed form: the same error once, then the same end.
+        let mut lines = TextLineReader::new(&file, 0, 2, "\n").unwrap();
+        assert_eq!(lines.next_line().await.unwrap(), Some("ok\n"));
+        assert!(matches!(
+            lines.next_line().await,
+            Err(Error::Decode { offset: 6 })
+        ));
+        assert!(
+            lines.next_line().await.is_err(),
+            "a failed stream stays failed"
+        );
         assert_eq!(lines.position(), 3);
     });
 }

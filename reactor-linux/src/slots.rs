@@ -12,6 +12,7 @@
 //! ```
 //! The `Punted` and `Punting` states are driven by `punt`, shared by both reactors.
 //! While a slot is `InFlight` its op lives in the kernel queue (`sys`), not here.
+use std::cell::RefCell;
 use std::mem;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
@@ -205,24 +206,36 @@ pub(crate) trait HasSlots {
     fn slots(&mut self) -> &mut Slots<Self::Buf>;
 }
 
+thread_local! {
+    /// The wake-ups this thread delivers after releasing a reactor's lock. Per thread
+    /// and kept, so neither contention (the driver and an executor both turning) nor
+    /// steady state allocates.
+    static TO_WAKE: RefCell<Vec<Waker>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Locks `mutex` (ignoring poisoning: the state stays consistent between calls), runs
 /// `f`, then wakes the tasks `f` queued **after** releasing the lock, so a waker that
-/// re-enters the reactor cannot deadlock. The wake list's allocation is reused.
+/// re-enters the reactor cannot deadlock. Both lists keep their allocation: the slot
+/// table's is drained, not taken, into this thread's [`TO_WAKE`].
 pub(crate) fn with_lock<T: HasSlots, R>(mutex: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
     let mut guard = lock(mutex);
     let out = f(&mut guard);
     if guard.slots().wakes.is_empty() {
         return out;
     }
-    let mut wakes = mem::take(&mut guard.slots().wakes);
-    drop(guard);
-    wakes.drain(..).for_each(Waker::wake);
-    let mut guard = lock(mutex);
-    let list = &mut guard.slots().wakes;
-    if list.capacity() < wakes.capacity() {
-        wakes.append(list);
-        *list = wakes;
-    }
+    TO_WAKE.with(|to_wake| match to_wake.try_borrow_mut() {
+        Ok(mut list) => {
+            list.extend(guard.slots().wakes.drain(..));
+            drop(guard);
+            list.drain(..).for_each(Waker::wake);
+        }
+        // A waker that re-entered a reactor on this thread while the list is in use.
+        Err(_) => {
+            let list: Vec<Waker> = guard.slots().wakes.drain(..).collect();
+            drop(guard);
+            list.into_iter().for_each(Waker::wake);
+        }
+    });
     out
 }
 

@@ -259,7 +259,7 @@ impl LineReader {
 
     /// Finds the next line, reading chunks as needed; tracks the position and the phase.
     #[inline]
-    fn poll_span(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Span>>> {
+    pub(crate) fn poll_span(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Span>>> {
         match self.phase {
             Phase::Reading => {}
             Phase::Finished => return Poll::Ready(Ok(None)),
@@ -295,7 +295,7 @@ impl LineReader {
     }
 
     #[inline]
-    fn line(&self, span: Span) -> &[u8] {
+    pub(crate) fn line(&self, span: Span) -> &[u8] {
         match span {
             Span::Chunk(range) => &self.reader.chunk()[range],
             Span::Carry => self.splitter.carry(),

@@ -6,6 +6,7 @@ use std::task::{ready, Context, Poll};
 use futures_core::Stream;
 
 use super::Phase;
+use crate::coop;
 use crate::error::{Error, Result};
 use crate::file::AioFile;
 use crate::reactor::Shared;
@@ -186,9 +187,14 @@ impl Reader {
     pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool>> {
         let res = match self.phase.gate::<()>(&self.file) {
             Some(res) => res,
-            None => ready!(self.inner.poll_read_chunk(cx))
-                .map(|chunk| chunk.map(drop))
-                .map_err(Error::from),
+            None => {
+                ready!(coop::poll_proceed(cx));
+                let poll = self.inner.poll_read_chunk(cx);
+                coop::note(&poll);
+                ready!(poll)
+                    .map(|chunk| chunk.map(drop))
+                    .map_err(Error::from)
+            }
         };
         Poll::Ready(self.phase.track(res).map(|got| got.is_some()))
     }

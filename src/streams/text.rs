@@ -7,7 +7,7 @@ use aiofile_core::utf8::Utf8Decoder;
 use futures_core::Stream;
 
 use super::{LineReader, Phase, Reader};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::file::AioFile;
 use crate::text::{decode_error, into_string};
 
@@ -284,6 +284,57 @@ impl TextLineReader {
     /// ```
     pub async fn next(&mut self) -> Option<Result<String>> {
         poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// The next line borrowed from the reader (valid until the next call), separator
+    /// included, or `None` at end of file: [`readline`](TextLineReader::readline)
+    /// without the `String`. No allocation in steady state (see
+    /// [`LineReader::next_line`]); each line is validated once with
+    /// [`core::str::from_utf8`].
+    ///
+    /// # Errors
+    /// As [`readline`](TextLineReader::readline).
+    ///
+    /// ```
+    /// # aiofile::doc_block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("aiofile-doc-tlr4-{}", std::process::id()));
+    /// # let file = aiofile::AioFile::open(&path, "w+b").await?;
+    /// file.write("añ→\nb\nbad \u{0}".as_bytes(), 0).await?;
+    /// file.write(b"\xff", 13).await?; // "bad \xff": not UTF-8
+    /// let mut lines = aiofile::TextLineReader::new(&file, 0, 3, "\n")?;
+    /// let mut chars = Vec::new();
+    /// let err = loop {
+    ///     match lines.next_line().await {
+    ///         Ok(Some(line)) => chars.push(line.chars().count()),
+    ///         Ok(None) => unreachable!("the last line is not UTF-8"),
+    ///         Err(e) => break e,
+    ///     }
+    /// };
+    /// assert_eq!(chars, [4, 2]); // "añ→\n", "b\n": characters cut by a chunk are whole
+    /// assert!(matches!(err, aiofile::Error::Decode { offset: 13 }));
+    /// # file.close().await?; std::fs::remove_file(&path)?;
+    /// # Ok::<(), aiofile::Error>(()) }).unwrap();
+    /// ```
+    pub async fn next_line(&mut self) -> Result<Option<&str>> {
+        if let Some(res) = self.phase.gate(self.lines.file()) {
+            return self.phase.track(res);
+        }
+        let span = match poll_fn(|cx| self.lines.poll_span(cx)).await {
+            Ok(Some(span)) => span,
+            other => return self.phase.track(other.map(|_| None)),
+        };
+        match core::str::from_utf8(self.lines.line(span)) {
+            Ok(text) => {
+                self.position += text.len() as u64;
+                Ok(Some(text))
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(Error::Decode {
+                    offset: self.position + e.valid_up_to() as u64,
+                })
+            }
+        }
     }
 
     /// Poll form of [`readline`](TextLineReader::readline).

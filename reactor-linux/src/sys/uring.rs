@@ -131,26 +131,9 @@ impl<B: IoBufMut> UringQueue<B> {
 
     /// Hands every finished op to `done` (slot, file, outcome); returns how many.
     pub(crate) fn reap(&mut self, done: &mut impl FnMut(u32, FileRef, Outcome<B>)) -> usize {
-        let mut n = 0;
-        let Self {
-            ring,
-            ops,
-            in_kernel,
-            ..
-        } = self;
-        // SAFETY: `completion_shared` requires that no other `CompletionQueue` of this
-        // ring exists at the same time: the only ones are made here and in `Drop`, both
-        // through `&mut self`, and dropped at the end of their loop.
-        for cqe in unsafe { ring.completion_shared() } {
-            let slot = cqe.user_data();
-            let Some(Some((op, file))) = ops.get_mut(slot as usize).map(Option::take) else {
-                debug_assert!(false, "CQE for an empty io_uring slot {slot}");
-                continue;
-            };
-            *in_kernel -= 1;
-            n += 1;
-            done(slot as u32, file, outcome(op, i64::from(cqe.result())));
-        }
+        let n = self.take_cqes(|slot, (op, file), res| {
+            done(slot, file, outcome(op, i64::from(res)));
+        });
         self.counters.reaped += n as u64;
         n
     }
@@ -162,6 +145,34 @@ impl<B: IoBufMut> UringQueue<B> {
             return None;
         }
         self.ops[slot as usize].take()
+    }
+}
+
+impl<B> UringQueue<B> {
+    /// Takes every CQE's op out of the table and hands it to `each` with its slot and
+    /// result; returns how many.
+    fn take_cqes(&mut self, mut each: impl FnMut(u32, Held<B>, i32)) -> usize {
+        let mut n = 0;
+        let Self {
+            ring,
+            ops,
+            in_kernel,
+            ..
+        } = self;
+        // SAFETY: `completion_shared` requires that no other `CompletionQueue` of this
+        // ring exists at the same time: the only one is made here, through `&mut self`,
+        // and dropped at the end of the loop.
+        for cqe in unsafe { ring.completion_shared() } {
+            let slot = cqe.user_data();
+            let Some(Some(held)) = ops.get_mut(slot as usize).map(Option::take) else {
+                debug_assert!(false, "CQE for an empty io_uring slot {slot}");
+                continue;
+            };
+            *in_kernel -= 1;
+            n += 1;
+            each(slot as u32, held, cqe.result());
+        }
+        n
     }
 }
 
@@ -186,18 +197,8 @@ impl<B> Drop for UringQueue<B> {
                     return;
                 }
             }
-            let Self {
-                ring,
-                ops,
-                in_kernel,
-                ..
-            } = self;
-            // SAFETY: as in `reap`.
-            for cqe in unsafe { ring.completion_shared() } {
-                if let Some(slot) = ops.get_mut(cqe.user_data() as usize) {
-                    *in_kernel -= usize::from(slot.take().is_some());
-                }
-            }
+            // The kernel is done with these: their buffers and files drop here.
+            self.take_cqes(|_slot, _held, _res| {});
         }
     }
 }
