@@ -206,6 +206,10 @@ pub(crate) trait HasSlots {
     fn slots(&mut self) -> &mut Slots<Self::Buf>;
 }
 
+/// Wake-ups a thread's list has room for from its first use (a 128-slot table plus
+/// the 32 tasks waiting for room fit).
+const WAKE_RESERVE: usize = 256;
+
 thread_local! {
     /// The wake-ups this thread delivers after releasing a reactor's lock. Per thread
     /// and kept, so neither contention (the driver and an executor both turning) nor
@@ -225,6 +229,10 @@ pub(crate) fn with_lock<T: HasSlots, R>(mutex: &Mutex<T>, f: impl FnOnce(&mut T)
     }
     TO_WAKE.with(|to_wake| match to_wake.try_borrow_mut() {
         Ok(mut list) => {
+            if list.capacity() == 0 {
+                // Once per thread, room for a whole table's worth: no growth later.
+                list.reserve(WAKE_RESERVE);
+            }
             list.extend(guard.slots().wakes.drain(..));
             drop(guard);
             list.drain(..).for_each(Waker::wake);
