@@ -14,7 +14,7 @@ use crate::owner::Owner;
 use crate::punt::{Fallback, Punter};
 use crate::slots::{lock, unlocked, with_lock, HasSlots, Interest, Slots, State};
 use crate::sys::eventfd::EventFd;
-use crate::sys::uring::{Enter, Entered, SetupError, UringQueue};
+use crate::sys::uring::{Enter, SetupError, UringQueue};
 use crate::sys::Outcome;
 
 /// Counters describing what a [`UringReactor`] did (see [`UringReactor::stats`]).
@@ -85,7 +85,9 @@ pub struct UringReactor<B: IoBufMut + Send + 'static> {
     enter: Enter,
     /// SQEs were pushed since the last enter and the eventfd was signalled for them.
     kicked: AtomicBool,
-    entered: Mutex<Entered>,
+    /// `io_uring_enter` calls made to submit, and the SQEs they gave the kernel.
+    enter_calls: AtomicU64,
+    submitted: AtomicU64,
     inline: AtomicU64,
     owner: Owner,
     efd: EventFd,
@@ -174,7 +176,8 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
             inner: Mutex::new(inner),
             enter,
             kicked: AtomicBool::new(false),
-            entered: Mutex::new(Entered::default()),
+            enter_calls: AtomicU64::new(0),
+            submitted: AtomicU64::new(0),
             inline: AtomicU64::new(0),
             owner: Owner::current(),
             efd,
@@ -185,10 +188,9 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
     pub fn stats(&self) -> UringStats {
         let inner = lock(&self.inner);
         let q = inner.queue.counters;
-        let entered = *lock(&self.entered);
         UringStats {
-            submitted: entered.submitted,
-            enter_calls: entered.calls,
+            submitted: self.submitted.load(Relaxed),
+            enter_calls: self.enter_calls.load(Relaxed),
             reaped: q.reaped,
             misaligned: inner.misaligned,
             inline: self.inline.load(Relaxed),
@@ -241,10 +243,9 @@ impl<B: IoBufMut + Send + 'static> UringReactor<B> {
     /// queues the bio, no page-cache work), saving the driver's wake-up. SQEs other
     /// threads pushed go along; their kick (if any) then finds nothing left to submit.
     fn enter_now(&self) {
-        let done = self.enter.submit();
-        let mut total = lock(&self.entered);
-        total.calls += done.calls;
-        total.submitted += done.submitted;
+        let submitted = self.enter.submit();
+        self.enter_calls.fetch_add(1, Relaxed);
+        self.submitted.fetch_add(submitted, Relaxed);
     }
 
     /// Makes the eventfd readable for the first SQE pushed since the last turn, so the

@@ -207,27 +207,14 @@ impl<B> Drop for UringQueue<B> {
 /// owner's lock): `io_uring_enter` only reads the SQ tail each push published.
 pub(crate) struct Enter(Arc<IoUring>);
 
-/// What one [`Enter::submit`] did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Entered {
-    /// `io_uring_enter` calls made (0 when nothing was pushed).
-    pub calls: u64,
-    /// SQEs the kernel took.
-    pub submitted: u64,
-}
-
 impl Enter {
     /// Gives every published SQE to the kernel (one `io_uring_enter`; the count is
     /// read from the shared ring, never through a `SubmissionQueue`, whose drop would
     /// store a stale tail over a concurrent push). An error (`EINTR`, `EAGAIN`,
     /// `EBUSY`, or any other: there is no op to blame it on) leaves the SQEs for the
-    /// next call.
-    pub(crate) fn submit(&self) -> Entered {
-        let submitted = self.0.submitter().submit().unwrap_or(0) as u64;
-        Entered {
-            calls: 1,
-            submitted,
-        }
+    /// next call. Returns how many SQEs the kernel took.
+    pub(crate) fn submit(&self) -> u64 {
+        self.0.submitter().submit().unwrap_or(0) as u64
     }
 }
 
