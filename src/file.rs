@@ -5,7 +5,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use aiofile_core::{parse_mode, FileMode};
+use aiofile_core::{parse_mode, FileMode, Op};
 use aiofile_reactor_linux::{dio_alignment, Alignment};
 use aiofile_reactor_threads::FileHandle;
 
@@ -313,6 +313,32 @@ impl AioFile {
     /// The OS error.
     pub async fn fdsync(&self) -> Result<()> {
         Ok(self.core()?.fdatasync().await?)
+    }
+
+    /// Starts writing `len` bytes from `offset` (`len` 0: through the end of the file)
+    /// to the device and returns once the kernel has queued them, without waiting for
+    /// the device (`sync_file_range(SYNC_FILE_RANGE_WRITE)`, off the executor). It makes
+    /// nothing durable: call [`fsync`](Self::fsync) for that, which then has less left
+    /// to write. On systems without the call it does nothing. See
+    /// [`Writer::writeback_every`](crate::Writer::writeback_every) for the streaming form.
+    ///
+    /// # Errors
+    /// The OS error (e.g. `EIO` from an earlier failed writeback).
+    ///
+    /// ```
+    /// # aiofile::doc_block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("aiofile-doc-wb-{}", std::process::id()));
+    /// let file = aiofile::AioFile::open(&path, "w+b").await?;
+    /// file.write(&[7u8; 1 << 20], 0).await?;
+    /// file.start_writeback(0, 1 << 20).await?; // the device is busy with it now
+    /// file.fsync().await?;                      // and this waits for less
+    /// # file.close().await?; std::fs::remove_file(&path)?;
+    /// # Ok::<(), aiofile::Error>(()) }).unwrap();
+    /// ```
+    pub async fn start_writeback(&self, offset: u64, len: u64) -> Result<()> {
+        let len = usize::try_from(len).map_err(|_| Error::InvalidInput("writeback length"))?;
+        let done = self.core()?.submit(Op::writeback(offset, len)).await;
+        done.result.map(drop).map_err(Error::from)
     }
 
     /// Truncates or extends the file to `len` bytes (`ftruncate`, off the executor).

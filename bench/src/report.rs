@@ -90,6 +90,9 @@ fn opt(v: Option<f64>) -> String {
 fn table(out: &mut String, w: Workload, rows: &[&Record]) {
     let best = best_peer(w, rows);
     let _ = writeln!(out, "\n## {w}: {} ({})\n", w.title(), w.unit());
+    if let Some(note) = w.note() {
+        let _ = writeln!(out, "{note}\n");
+    }
     let _ = writeln!(
         out,
         "| system | backend | {} | ratio to best peer | p50 µs | p99 µs | stall max µs |",

@@ -188,6 +188,11 @@ pub enum OpKind {
     Fsync,
     /// Flush data (`fdatasync`).
     Fdatasync,
+    /// Start writing a range's dirty pages to the device and return without waiting for
+    /// them (`sync_file_range(SYNC_FILE_RANGE_WRITE)`): a hint that shortens a later
+    /// sync. It makes nothing durable; only [`Fsync`](OpKind::Fsync) and
+    /// [`Fdatasync`](OpKind::Fdatasync) do.
+    Writeback,
 }
 
 /// One positional operation, owning its buffer for its whole life.
@@ -288,6 +293,22 @@ impl<B: IoBufMut> Op<B> {
         Self::new(OpKind::Fdatasync, 0, None, 0, 0)
     }
 
+    /// A writeback hint for `len` bytes from `offset` (`len` 0: through the end of the
+    /// file, as `sync_file_range` reads it). See [`OpKind::Writeback`]. A reactor that has
+    /// no such call (or nothing to write back, like a RAM file) completes it at once
+    /// with `Ok(0)`.
+    ///
+    /// ```
+    /// use aiofile_core::{Op, OpKind};
+    /// let op = Op::<Vec<u8>>::writeback(1 << 20, 8 << 20);
+    /// assert_eq!((op.kind(), op.offset(), op.len()), (OpKind::Writeback, 1 << 20, 8 << 20));
+    /// assert!(op.write_data().is_empty()); // no buffer: nothing is transferred
+    /// assert_eq!(op.complete_write(0).result, Ok(0));
+    /// ```
+    pub fn writeback(offset: u64, len: usize) -> Self {
+        Self::new(OpKind::Writeback, offset, None, 0, len)
+    }
+
     fn new(kind: OpKind, offset: u64, buf: Option<B>, start: usize, len: usize) -> Self {
         Self {
             kind,
@@ -303,12 +324,13 @@ impl<B: IoBufMut> Op<B> {
         self.kind
     }
 
-    /// File offset of the transfer (0 for syncs).
+    /// File offset of the transfer (0 for syncs; the range's start for a writeback).
     pub fn offset(&self) -> u64 {
         self.offset
     }
 
-    /// Bytes to transfer (0 for syncs).
+    /// Bytes to transfer (0 for syncs; the range's length for a writeback, which
+    /// transfers nothing: its [`io_ptr`](Op::io_ptr) is null).
     pub fn len(&self) -> usize {
         self.len
     }
@@ -327,7 +349,7 @@ impl<B: IoBufMut> Op<B> {
     }
 
     /// Address of the first byte of the transfer range, for handing to the kernel or a
-    /// worker (null for syncs). Valid for [`len`](Op::len) bytes while this `Op` (or the
+    /// worker (null for syncs and writebacks). Valid for [`len`](Op::len) bytes while this `Op` (or the
     /// buffer inside it) is alive; writable for reads.
     pub fn io_ptr(&mut self) -> *mut u8 {
         match &mut self.buf {

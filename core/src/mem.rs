@@ -235,7 +235,8 @@ impl<B: IoBufMut, const CAP: usize, const SLOTS: usize> Inner<B, CAP, SLOTS> {
         match op.kind() {
             OpKind::Read => self.read(op, fault),
             OpKind::Write => self.write(op, fault),
-            OpKind::Fsync | OpKind::Fdatasync => op.complete_write(0),
+            // A RAM file has nothing to write back.
+            OpKind::Fsync | OpKind::Fdatasync | OpKind::Writeback => op.complete_write(0),
         }
     }
 

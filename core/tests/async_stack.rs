@@ -3,7 +3,7 @@
 use aiofile_core::buf::{IoBuf, IoBufMut, StaticBuf};
 use aiofile_core::io::{File, Reader, Writer};
 use aiofile_core::mem::{Fault, MemReactor};
-use aiofile_core::{Errno, Error, Reactor};
+use aiofile_core::{Errno, Error, OpKind, Reactor};
 use embassy_futures::block_on;
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 
@@ -35,6 +35,9 @@ fn positional_read_write_and_sync() {
         assert_eq!(res, Ok(5));
         assert_eq!(file.fsync().await, Ok(()));
         assert_eq!(file.fdatasync().await, Ok(()));
+        // A RAM file has nothing to write back: the hint completes and changes nothing.
+        let done = file.submit(aiofile_core::Op::writeback(0, 0)).await;
+        assert_eq!((done.kind, done.result), (OpKind::Writeback, Ok(0)));
         let (res, buf) = file.read(static_buf(32), 0, 32).await;
         assert_eq!(res, Ok(12));
         assert_eq!(buf.as_slice(), b"Hello \0world");

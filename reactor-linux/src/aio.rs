@@ -40,7 +40,7 @@ pub struct AioStats {
     pub reaped_by_syscall: u64,
     /// Buffered reads refused by `RWF_NOWAIT` and handed to the fallback.
     pub nowait_punts: u64,
-    /// Buffered writes handed to the fallback.
+    /// Buffered writes and writeback hints handed to the fallback.
     pub write_punts: u64,
     /// Buffered reads answered inline from the page cache (`preadv2(RWF_NOWAIT)`).
     pub inline: u64,
@@ -186,13 +186,14 @@ enum Route {
     Kernel { nowait: bool },
     /// A buffered read: `preadv2(RWF_NOWAIT)` inline, the fallback on a miss.
     Nowait,
-    /// A buffered write: the fallback.
+    /// A buffered write, or a writeback hint (kernel AIO has no command for it): the
+    /// fallback.
     Fallback,
 }
 
 fn route(file: &FileHandle, kind: OpKind) -> Route {
     match (kind, file.is_direct()) {
-        (OpKind::Write, false) => Route::Fallback,
+        (OpKind::Write, false) | (OpKind::Writeback, _) => Route::Fallback,
         (OpKind::Read, false) => Route::Nowait,
         _ => Route::Kernel { nowait: false },
     }

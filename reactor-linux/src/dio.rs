@@ -133,7 +133,7 @@ pub fn check_op<B: IoBufMut>(op: &mut Op<B>, align: Alignment) -> Result<(), Mis
         OpKind::Read | OpKind::Write => {
             check_direct(op.io_ptr() as usize, op.offset(), op.len(), align)
         }
-        OpKind::Fsync | OpKind::Fdatasync => Ok(()),
+        OpKind::Fsync | OpKind::Fdatasync | OpKind::Writeback => Ok(()),
     }
 }
 

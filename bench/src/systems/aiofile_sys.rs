@@ -26,6 +26,9 @@ use crate::workloads::clock::Clock;
 use crate::workloads::random::{Driver, ReadAt, Spec};
 use crate::workloads::{FileKind, Workload, BLOCK, LINE_CHUNK, SEQ_CHUNK};
 
+/// W5's writeback hint interval (`Writer::writeback_every`).
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
 /// Runs one case; `kind` `None` is `aiofile-auto`.
 pub fn run(kind: Option<ReactorKind>, w: Workload, ctx: &Ctx<'_>) -> Outcome {
     if let Some(spec) = w.random_spec(ctx.cfg.duration) {
@@ -157,7 +160,9 @@ async fn seq_write(kind: Option<ReactorKind>, ctx: &Ctx<'_>) -> Result<Measure, 
     let mut second = buf.clone();
     let chunks = ctx.files.size / SEQ_CHUNK as u64;
     let mut clock = Clock::start(None, 16);
-    let mut writer = Writer::new(&file, 0).map_err(err)?;
+    let mut writer = Writer::new(&file, 0)
+        .map_err(err)?
+        .writeback_every(WRITEBACK_EVERY);
     for _ in 0..chunks {
         let (res, back) = writer.write_buf(buf).await;
         res.map_err(err)?;

@@ -113,6 +113,19 @@ impl Workload {
         }
     }
 
+    /// How the aiofile systems run it, where a reader of the table needs to know.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            Workload::W5 => Some(
+                "aiofile's `Writer` runs with `writeback_every(8 MiB)`: after every 8 MiB \
+                 written it asks the kernel to start writing them to the device \
+                 (`sync_file_range(SYNC_FILE_RANGE_WRITE)` on the thread pool), so the \
+                 final `fsync` has little left to wait for. The peers write, then fsync.",
+            ),
+            _ => None,
+        }
+    }
+
     /// The unit of the headline figure.
     pub fn unit(self) -> &'static str {
         match self {

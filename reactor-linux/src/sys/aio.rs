@@ -116,6 +116,7 @@ impl<B: IoBufMut> AioQueue<B> {
             OpKind::Write => (IOCB_CMD_PWRITE, op.io_ptr(), op.len(), op.offset()),
             OpKind::Fsync => (IOCB_CMD_FSYNC, ptr::null_mut(), 0, 0),
             OpKind::Fdatasync => (IOCB_CMD_FDSYNC, ptr::null_mut(), 0, 0),
+            OpKind::Writeback => unreachable!("the reactor routes writebacks to its fallback"),
         };
         self.iocbs[idx] = Iocb {
             aio_data: u64::from(slot),

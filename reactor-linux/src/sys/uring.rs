@@ -243,6 +243,13 @@ fn sqe<B: IoBufMut>(op: &mut Op<B>, file: &FileRef) -> squeue::Entry {
         OpKind::Fdatasync => opcode::Fsync::new(fd)
             .flags(types::FsyncFlags::DATASYNC)
             .build(),
+        // Starting writeback can block on the device queue: straight to io-wq. The
+        // ring is asked for at most MAX_RW bytes, like a transfer (it is only a hint).
+        OpKind::Writeback => opcode::SyncFileRange::new(fd, len)
+            .offset(op.offset())
+            .flags(libc::SYNC_FILE_RANGE_WRITE)
+            .build()
+            .flags(squeue::Flags::ASYNC),
     }
 }
 
@@ -258,6 +265,7 @@ fn check_opcodes(ring: &IoUring) -> Result<(), SetupError> {
         ("READ", opcode::Read::CODE),
         ("WRITE", opcode::Write::CODE),
         ("FSYNC", opcode::Fsync::CODE),
+        ("SYNC_FILE_RANGE", opcode::SyncFileRange::CODE),
     ];
     match needed.iter().find(|(_, code)| !probe.is_supported(*code)) {
         Some((name, _)) => Err(SetupError::MissingOpcode(name)),
