@@ -128,7 +128,9 @@ impl Writer {
     /// are deleted before the kernel would write them anyway. The hints run on the
     /// reactor's fallback or workers, never on the executor; one that finds the reactor
     /// full is skipped and its bytes go with the next one. A hint's error is not
-    /// reported: the next `fsync` reports a failed writeback.
+    /// reported: the next `fsync` reports a failed writeback. In append mode the hints
+    /// cover the writer's own [`offset`](Writer::offset) count, which is not where the
+    /// kernel put the data unless the file started empty.
     ///
     /// ```
     /// # aiofile::doc_block_on(async {
