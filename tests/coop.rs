@@ -1,9 +1,12 @@
 //! Cooperative yielding: a task whose reads are all answered from the page cache (ready
 //! on their first poll) still lets the other tasks of a single-threaded executor run,
-//! at least once every 128 operations, like tokio's task budget.
+//! at least once every 128 operations, like tokio's task budget. The same for reads
+//! through `compat::PollFile` and the `futures-io` and `tokio` traits built on it (the
+//! last two run with their features).
 mod support;
 
 use std::cell::Cell;
+use std::future::poll_fn;
 use std::rc::Rc;
 
 use aiofile::{AioFile, Reader};
@@ -114,4 +117,77 @@ fn a_reader_over_a_cached_file_lets_other_tasks_run() {
     });
     println!("longest run of chunks without the ticker: {longest}");
     assert!(longest <= BUDGET, "{longest} chunks in a row");
+}
+
+/// Reads `expected.len()` bytes with `read` (one call per loop, 128 bytes at a time),
+/// calling `op_done` after each, and checks them.
+async fn read_counting(
+    runs: &Runs,
+    expected: &[u8],
+    mut read: impl AsyncFnMut(&mut [u8]) -> std::io::Result<usize>,
+) {
+    let mut got = Vec::with_capacity(expected.len());
+    let mut buf = [0u8; 128];
+    loop {
+        let n = read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        runs.op_done();
+    }
+    assert!(got == expected, "{} bytes read", got.len());
+}
+
+/// `PollFile`, the adapter under the `futures-io`, `tokio` and `embedded-io-async`
+/// traits: 128-byte reads of a cached file are served from a 4 KiB read-ahead chunk
+/// whose reads complete inline, so none returns `Pending`; each still spends the budget.
+#[test]
+fn poll_file_reads_of_a_cached_file_let_other_tasks_run() {
+    let data = support::pattern(256 * 1024);
+    let tmp = Tmp::new(&data);
+    let path = tmp.path().to_path_buf();
+    let longest = longest_run(|runs| async move {
+        let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
+        read_counting(&runs, &data, async |buf: &mut [u8]| {
+            Ok(poll_fn(|cx| file.poll_read(cx, buf)).await?)
+        })
+        .await;
+        poll_fn(|cx| file.poll_close(cx)).await.unwrap();
+    });
+    println!("longest run of PollFile reads without the ticker: {longest}");
+    assert!(longest <= BUDGET, "{longest} reads in a row");
+}
+
+/// The same through `futures::io::AsyncReadExt` (the `futures-io` feature).
+#[cfg(feature = "futures-io")]
+#[test]
+fn futures_io_reads_of_a_cached_file_let_other_tasks_run() {
+    use futures::io::AsyncReadExt;
+    let data = support::pattern(256 * 1024);
+    let tmp = Tmp::new(&data);
+    let path = tmp.path().to_path_buf();
+    let longest = longest_run(|runs| async move {
+        let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
+        read_counting(&runs, &data, async |buf: &mut [u8]| file.read(buf).await).await;
+    });
+    println!("longest run of futures-io reads without the ticker: {longest}");
+    assert!(longest <= BUDGET, "{longest} reads in a row");
+}
+
+/// The same through `tokio::io::AsyncReadExt` (the `tokio` feature; its `AsyncRead`
+/// goes through `PollFile::poll_fill_buf`), on the same `LocalPool`: no tokio runtime.
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_reads_of_a_cached_file_let_other_tasks_run() {
+    use tokio::io::AsyncReadExt;
+    let data = support::pattern(256 * 1024);
+    let tmp = Tmp::new(&data);
+    let path = tmp.path().to_path_buf();
+    let longest = longest_run(|runs| async move {
+        let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
+        read_counting(&runs, &data, async |buf: &mut [u8]| file.read(buf).await).await;
+    });
+    println!("longest run of tokio reads without the ticker: {longest}");
+    assert!(longest <= BUDGET, "{longest} reads in a row");
 }

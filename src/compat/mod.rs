@@ -36,6 +36,9 @@
 //! `BufWriter`): call `flush` (or `close`) to see their errors and before reading the
 //! file through another handle.
 //!
+//! The cooperative budget (see [`PollFile`]) keeps this: when it makes a read, a
+//! `fill_buf` or a write yield, it does so before the call changes anything.
+//!
 //! [`BinaryFileWrapper`]: crate::BinaryFileWrapper
 mod poll;
 

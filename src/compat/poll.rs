@@ -4,6 +4,7 @@ use std::io::SeekFrom;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use crate::coop;
 use crate::error::{Error, Result};
 use crate::file::AioFile;
 use crate::reactor::Shared;
@@ -55,6 +56,15 @@ enum AfterLen {
 /// the usual async and poll forms. Reads go through a read-ahead chunk
 /// ([`DEFAULT_CHUNK`](Self::DEFAULT_CHUNK) bytes by default), writes through a
 /// write-behind buffer of the same size, one operation in flight at a time.
+///
+/// **Cooperative budget.** A read served from the read-ahead chunk, or from a chunk the
+/// page cache answered at once, is ready on its first poll, so a loop of them would
+/// never hand its thread back to the executor. Like the other facade operations,
+/// [`poll_read`](Self::poll_read), [`poll_fill_buf`](Self::poll_fill_buf) and
+/// [`poll_write`](Self::poll_write) each spend one unit of the thread's budget when
+/// they return `Ready`; once 128 have in a row, the next call first returns `Pending`
+/// once (its task woken) before it touches anything: no byte consumed or accepted, no
+/// operation started or abandoned.
 ///
 /// ```
 /// # aiofile::doc_block_on(async {
@@ -175,7 +185,14 @@ impl PollFile {
         if buf.is_empty() {
             return Poll::Ready(self.check_open().map(|()| 0));
         }
-        let data = ready!(self.poll_fill_buf(cx))?;
+        ready!(coop::poll_proceed(cx));
+        let poll = self.poll_copy_out(cx, buf);
+        coop::note(&poll);
+        poll
+    }
+
+    fn poll_copy_out(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<Result<usize>> {
+        let data = ready!(self.poll_fill(cx))?;
         let n = data.len().min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
         self.consume(n);
@@ -188,6 +205,14 @@ impl PollFile {
     /// # Errors
     /// As [`poll_read`](Self::poll_read).
     pub fn poll_fill_buf(&mut self, cx: &mut Context<'_>) -> Poll<Result<&[u8]>> {
+        ready!(coop::poll_proceed(cx));
+        let poll = self.poll_fill(cx);
+        coop::note(&poll);
+        poll
+    }
+
+    /// [`poll_fill_buf`](Self::poll_fill_buf) outside the budget.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<&[u8]>> {
         loop {
             let State::Reading {
                 reader,
@@ -247,6 +272,13 @@ impl PollFile {
         if data.is_empty() {
             return Poll::Ready(self.check_open().map(|()| 0));
         }
+        ready!(coop::poll_proceed(cx));
+        let poll = self.poll_accept(cx, data);
+        coop::note(&poll);
+        poll
+    }
+
+    fn poll_accept(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<Result<usize>> {
         if !matches!(self.state, State::Writing(_)) {
             ready!(self.poll_idle(cx))?;
             let writer = CoreWriter::new(self.file.core()?, self.pos, self.take_buf());
@@ -447,4 +479,74 @@ fn offset(base: u64, delta: i64) -> Result<u64> {
     base.checked_add_signed(delta).ok_or(Error::InvalidInput(
         "seek to a negative or overflowing position",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Wake, Waker};
+
+    use super::*;
+
+    /// Counts its wake-ups.
+    #[derive(Default)]
+    struct Wakes(AtomicUsize);
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Spends the thread's whole budget, as 128 operations ready at once would.
+    fn spend_budget() {
+        for _ in 0..coop::BUDGET {
+            coop::note(&Poll::Ready(()));
+        }
+    }
+
+    /// With the budget spent, each `poll_*` under it yields once, waking its task,
+    /// before it changes anything; the next call then proceeds.
+    #[test]
+    fn a_spent_budget_yields_once_before_a_read_or_write_starts() {
+        let path = std::env::temp_dir().join(format!("aiofile-poll-coop-{}", std::process::id()));
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        futures::executor::block_on(async {
+            let wrapper = crate::async_open_binary(&path, "w+b").await.unwrap();
+            let mut file = PollFile::new(wrapper);
+            spend_budget();
+            assert!(file.poll_write(&mut cx, b"abc").is_pending());
+            assert_eq!((wakes.0.load(Ordering::Relaxed), file.position()), (1, 0));
+            assert!(matches!(
+                file.poll_write(&mut cx, b"abc"),
+                Poll::Ready(Ok(3))
+            ));
+            poll_fn(|cx| file.poll_seek(cx, SeekFrom::Start(1)))
+                .await
+                .unwrap();
+            let mut buf = [0u8; 8];
+            spend_budget();
+            assert!(file.poll_read(&mut cx, &mut buf).is_pending());
+            assert_eq!((wakes.0.load(Ordering::Relaxed), file.position()), (2, 1));
+            let n = poll_fn(|cx| file.poll_read(cx, &mut buf)).await.unwrap();
+            assert_eq!(&buf[..n], b"bc");
+            poll_fn(|cx| file.poll_seek(cx, SeekFrom::Start(0)))
+                .await
+                .unwrap();
+            poll_fn(|cx| file.poll_read(cx, &mut buf[..1]))
+                .await
+                .unwrap();
+            spend_budget();
+            assert!(file.poll_fill_buf(&mut cx).is_pending());
+            assert_eq!(wakes.0.load(Ordering::Relaxed), 3);
+            assert_eq!(file.buffered(), b"bc", "the read-ahead is kept");
+            let got = poll_fn(|cx| file.poll_fill_buf(cx).map_ok(<[u8]>::to_vec)).await;
+            assert_eq!(got.unwrap(), b"bc");
+            poll_fn(|cx| file.poll_close(cx)).await.unwrap();
+        });
+        std::fs::remove_file(&path).unwrap();
+    }
 }

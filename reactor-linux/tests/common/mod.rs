@@ -3,6 +3,7 @@
 //! and temporary files.
 #![allow(dead_code)]
 
+pub mod cache;
 pub mod fallback;
 
 use std::fs::{File, OpenOptions};
@@ -289,6 +290,29 @@ where
         assert_eq!(buf.len(), n);
         buf
     })
+}
+
+/// Reads `expected.len()` bytes at `offset`, one op after another until all are in,
+/// and returns how many ops that took. A completion may be short (an `RWF_NOWAIT`
+/// read of a partly cached range returns the cached prefix), but must be non-empty
+/// and hold exactly the next bytes of `expected`.
+pub fn read_exact<R>(r: &R, file: &FileRef, offset: u64, expected: &[u8]) -> usize
+where
+    R: Reactor<Buf = Vec<u8>, File = FileRef> + Drive,
+{
+    let (mut done, mut ops) = (0, 0);
+    while done < expected.len() {
+        let at = offset + done as u64;
+        let got = read(r, file, at, expected.len() - done).expect("read");
+        ops += 1;
+        assert!(
+            !got.is_empty(),
+            "end of file at {at}, before the expected data"
+        );
+        assert!(got == expected[done..][..got.len()], "wrong bytes at {at}");
+        done += got.len();
+    }
+    ops
 }
 
 /// Writes `data` at `offset`.
