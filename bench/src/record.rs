@@ -60,6 +60,9 @@ pub struct Record {
     pub result: Result<Measure, String>,
     /// How many repeats the medians are over.
     pub repeats: usize,
+    /// The headline figure of each measured repeat, in run order: the spread behind the
+    /// median (empty for derived rows such as W8).
+    pub per_repeat: Vec<f64>,
 }
 
 impl Record {
@@ -90,6 +93,7 @@ impl Record {
             of: None,
             result,
             repeats: done.len(),
+            per_repeat: done.iter().filter_map(|m| m.headline(workload)).collect(),
         }
     }
 
@@ -124,6 +128,10 @@ impl Record {
                     }
                 }
                 o.insert("repeats".into(), json!(self.repeats));
+                if !self.per_repeat.is_empty() {
+                    let v: Vec<f64> = self.per_repeat.iter().map(|&v| round(v)).collect();
+                    o.insert("per_repeat".into(), json!(v));
+                }
             }
         }
         Value::Object(o)
@@ -174,6 +182,11 @@ mod tests {
         assert_eq!(got.ops_per_sec, Some(2.0));
         assert_eq!(got.p50_us, None);
         assert_eq!(r.repeats, 3);
+        assert_eq!(
+            r.per_repeat,
+            [3.0, 1.0, 2.0],
+            "the headline of each repeat, in order"
+        );
     }
 
     #[test]

@@ -87,6 +87,16 @@ fn opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into())
 }
 
+/// The lowest and highest repeat, e.g. `29,572-39,013`; `-` with fewer than two.
+fn spread(w: Workload, per_repeat: &[f64]) -> String {
+    if per_repeat.len() < 2 {
+        return "-".into();
+    }
+    let lo = per_repeat.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = per_repeat.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{}-{}", fmt_headline(w, lo), fmt_headline(w, hi))
+}
+
 fn table(out: &mut String, w: Workload, rows: &[&Record]) {
     let best = best_peer(w, rows);
     let _ = writeln!(out, "\n## {w}: {} ({})\n", w.title(), w.unit());
@@ -95,10 +105,10 @@ fn table(out: &mut String, w: Workload, rows: &[&Record]) {
     }
     let _ = writeln!(
         out,
-        "| system | backend | {} | ratio to best peer | p50 µs | p99 µs | stall max µs |",
+        "| system | backend | {} | ratio to best peer | repeats min-max | p50 µs | p99 µs | stall max µs |",
         w.unit()
     );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let name = match r.of {
             Some(of) => format!("{} (in {of})", r.system),
@@ -106,16 +116,17 @@ fn table(out: &mut String, w: Workload, rows: &[&Record]) {
         };
         match &r.result {
             Err(why) => {
-                let _ = writeln!(out, "| {name} | - | skipped: {why} | | | | |");
+                let _ = writeln!(out, "| {name} | - | skipped: {why} | | | | | |");
             }
             Ok(m) => {
                 let v = m.headline(w).unwrap_or(f64::NAN);
                 let _ = writeln!(
                     out,
-                    "| {name} | {} | {} | {} | {} | {} | {} |",
+                    "| {name} | {} | {} | {} | {} | {} | {} | {} |",
                     m.backend.as_deref().unwrap_or("-"),
                     fmt_headline(w, v),
                     ratio(w, v, best),
+                    spread(w, &r.per_repeat),
                     opt(m.p50_us),
                     opt(m.p99_us),
                     opt(m.stall_max_us),
@@ -133,6 +144,8 @@ fn markdown(cfg: &Config, machine: &Value, records: &[Record]) -> String {
         "{} MiB data files, {:.1} s per timed case, {} repeat(s) (medians). All systems \
          measured in this run on the same files. Ratio: the figure over the best peer's \
          (non-aiofile system); above 1 is better (for W7, best peer's stall over ours). \
+         `repeats min-max` is the spread of the repeats behind each median: where the \
+         ranges of two systems overlap, their order is within this machine's noise. \
          Rerun: `bench/setup.sh && cargo run --release -p aiofile-bench [-- --full]`.\n",
         cfg.file_size >> 20,
         cfg.duration.as_secs_f64(),

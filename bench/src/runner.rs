@@ -153,6 +153,7 @@ fn w8_records(records: &[Record]) -> Vec<Record> {
                 of: Some(of),
                 result: Ok(measure),
                 repeats: r.repeats,
+                per_repeat: Vec::new(),
             });
         }
     }
