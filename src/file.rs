@@ -13,7 +13,7 @@ use crate::blocking::unblock;
 use crate::coop;
 use crate::error::{Error, Result};
 use crate::options::OpenOptions;
-use crate::reactor::{select, ReactorInfo, Shared};
+use crate::reactor::{select, ReactorInfo, ReactorKind, Shared};
 
 /// The core's positional file over the facade's reactor.
 pub(crate) type CoreFile = aiofile_core::io::File<Shared>;
@@ -130,8 +130,7 @@ impl AioFile {
             std::os::fd::AsRawFd::as_raw_fd(&fd)
         ));
         let file = Self::new(path, mode, OpenOptions::new())?;
-        let handle = FileHandle::new(fd)?;
-        file.install(handle)?;
+        file.install(Prepared::new(FileHandle::new(fd)?, None)?)?;
         Ok(file)
     }
 
@@ -148,8 +147,15 @@ impl AioFile {
         }
         let opts = self.os_options();
         let path = self.inner.path.clone();
-        let fd: OwnedFd = unblock(move || opts.open(path)).await?.into();
-        self.install(FileHandle::new(fd)?)
+        let kind = self.inner.options.reactor_kind();
+        // Everything that may block runs on the helper thread: open(2), the alignment
+        // query, and (in the process's first open) starting the reactor, which probes
+        // the kernel and spawns threads (measured: ~30 ms).
+        let prepared = unblock(move || {
+            let fd: OwnedFd = opts.open(path)?.into();
+            Prepared::new(FileHandle::new(fd)?, kind)
+        });
+        self.install(prepared.await?)
     }
 
     fn os_options(&self) -> fs::OpenOptions {
@@ -167,10 +173,14 @@ impl AioFile {
         o
     }
 
-    /// Moves to `Open` unless someone else got there first (then `handle` is closed).
-    fn install(&self, handle: FileHandle) -> Result<()> {
-        let direct = handle.is_direct().then(|| dio_alignment(&handle).0);
-        let (shared, info) = select(self.inner.options.reactor_kind(), direct.is_some())?;
+    /// Moves to `Open` unless someone else got there first (then the handle is closed).
+    fn install(&self, prepared: Prepared) -> Result<()> {
+        let Prepared {
+            handle,
+            direct,
+            shared,
+            info,
+        } = prepared;
         let mut state = self.lock();
         match *state {
             State::NotOpened => {
@@ -412,5 +422,28 @@ impl AioFile {
             State::Open { info, .. } => Some(info.clone()),
             _ => None,
         }
+    }
+}
+
+/// An open descriptor with what `install` needs, all of it found before touching the
+/// file's state (so it can be done off the executor).
+struct Prepared {
+    handle: FileHandle,
+    direct: Option<Alignment>,
+    shared: Shared,
+    info: ReactorInfo,
+}
+
+impl Prepared {
+    /// Queries the O_DIRECT alignment and picks (the first time: starts) the reactor.
+    fn new(handle: FileHandle, kind: Option<ReactorKind>) -> Result<Self> {
+        let direct = handle.is_direct().then(|| dio_alignment(&handle).0);
+        let (shared, info) = select(kind, direct.is_some())?;
+        Ok(Self {
+            handle,
+            direct,
+            shared,
+            info,
+        })
     }
 }
