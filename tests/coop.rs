@@ -159,35 +159,38 @@ fn poll_file_reads_of_a_cached_file_let_other_tasks_run() {
     assert!(longest <= BUDGET, "{longest} reads in a row");
 }
 
-/// The same through `futures::io::AsyncReadExt` (the `futures-io` feature).
-#[cfg(feature = "futures-io")]
-#[test]
-fn futures_io_reads_of_a_cached_file_let_other_tasks_run() {
-    use futures::io::AsyncReadExt;
-    let data = support::pattern(256 * 1024);
-    let tmp = Tmp::new(&data);
-    let path = tmp.path().to_path_buf();
-    let longest = longest_run(|runs| async move {
-        let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
-        read_counting(&runs, &data, async |buf: &mut [u8]| file.read(buf).await).await;
-    });
-    println!("longest run of futures-io reads without the ticker: {longest}");
-    assert!(longest <= BUDGET, "{longest} reads in a row");
+/// The same test through an `AsyncReadExt` trait on `PollFile`: `$trait` under feature
+/// `$feature`, on the same `LocalPool` (no runtime of its own).
+macro_rules! trait_reads_let_other_tasks_run {
+    ($name:ident, $feature:literal, $trait:path) => {
+        #[cfg(feature = $feature)]
+        #[test]
+        fn $name() {
+            use $trait;
+            let data = support::pattern(256 * 1024);
+            let tmp = Tmp::new(&data);
+            let path = tmp.path().to_path_buf();
+            let longest = longest_run(|runs| async move {
+                let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
+                read_counting(&runs, &data, async |buf: &mut [u8]| file.read(buf).await).await;
+            });
+            println!(
+                "longest run of {} reads without the ticker: {longest}",
+                $feature
+            );
+            assert!(longest <= BUDGET, "{longest} reads in a row");
+        }
+    };
 }
 
-/// The same through `tokio::io::AsyncReadExt` (the `tokio` feature; its `AsyncRead`
-/// goes through `PollFile::poll_fill_buf`), on the same `LocalPool`: no tokio runtime.
-#[cfg(feature = "tokio")]
-#[test]
-fn tokio_reads_of_a_cached_file_let_other_tasks_run() {
-    use tokio::io::AsyncReadExt;
-    let data = support::pattern(256 * 1024);
-    let tmp = Tmp::new(&data);
-    let path = tmp.path().to_path_buf();
-    let longest = longest_run(|runs| async move {
-        let mut file = support::poll_file(&path, "rb", 4096).await.unwrap();
-        read_counting(&runs, &data, async |buf: &mut [u8]| file.read(buf).await).await;
-    });
-    println!("longest run of tokio reads without the ticker: {longest}");
-    assert!(longest <= BUDGET, "{longest} reads in a row");
-}
+trait_reads_let_other_tasks_run!(
+    futures_io_reads_of_a_cached_file_let_other_tasks_run,
+    "futures-io",
+    futures::io::AsyncReadExt
+);
+// tokio's `AsyncRead` goes through `PollFile::poll_fill_buf`.
+trait_reads_let_other_tasks_run!(
+    tokio_reads_of_a_cached_file_let_other_tasks_run,
+    "tokio",
+    tokio::io::AsyncReadExt
+);
