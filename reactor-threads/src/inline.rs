@@ -7,7 +7,19 @@
 //! may start readahead before answering), so each file carries a [`NowaitGate`] that
 //! backs off after misses: an uncached random-read workload tries inline about once
 //! in 256 reads, a cached one every time.
+//!
+//! Hits are not always free either. `RWF_NOWAIT` keeps the kernel from waiting for the
+//! *requested* pages, but a cached page carrying a readahead mark still makes it start
+//! the next readahead, and submitting that I/O can sleep until the device has a free
+//! request tag. Seen here (`perf sched timehist`) during benchmark W7: 81 inline hits
+//! over 1 ms in one 5 s run, the longest 13.6 ms, all in `blk_mq_get_tag` under
+//! `filemap_readahead`, each one an executor stall. `POSIX_FADV_RANDOM` on the
+//! descriptor does not stop it (measured with `cachestat`). So a hit that took far
+//! longer than a copy of its bytes ([`SLOW_HIT`]) shuts the gate for the next
+//! [`SLOW_SKIP`] reads: they go on the asynchronous path, where such a wait blocks a
+//! worker or the driver instead of the caller.
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 use aiofile_core::{Completion, IoBufMut, Op, OpKind};
 
@@ -16,6 +28,19 @@ use crate::sys::{self, Nowait};
 
 /// Longest back-off after consecutive misses, in skipped reads.
 const MAX_BACKOFF: u32 = 256;
+
+/// An inline hit slower than this plus 1 ns per byte read (a 1 GB/s copy: a cached
+/// 4 KiB read takes 1-3 µs here, a cached 1 MiB read about 100 µs) waited for something
+/// and counts as a miss.
+pub const SLOW_HIT: Duration = Duration::from_micros(100);
+
+/// Reads that skip the inline attempt after a slow hit (at 50k reads/s, about 80 ms).
+pub const SLOW_SKIP: u32 = 4096;
+
+/// Whether a hit of `bytes` that took `took` waited for something.
+fn slow(took: Duration, bytes: usize) -> bool {
+    took > SLOW_HIT + Duration::from_nanos(bytes as u64)
+}
 
 /// Set once the kernel says it has no `preadv2`: nobody tries again.
 static UNSUPPORTED: AtomicBool = AtomicBool::new(false);
@@ -62,6 +87,23 @@ impl NowaitGate {
         }
     }
 
+    /// Records a hit that waited (see [`SLOW_HIT`]): the next [`SLOW_SKIP`] reads skip
+    /// the attempt, whatever hits before it said. Such waits come in bursts (a
+    /// congested device) and each one stalls the caller for milliseconds, so the gate
+    /// stays shut far longer than after a plain miss.
+    ///
+    /// ```
+    /// use aiofile_reactor_threads::{NowaitGate, SLOW_SKIP};
+    /// let gate = NowaitGate::new();
+    /// gate.record_slow();
+    /// assert!((0..SLOW_SKIP).all(|_| !gate.should_try()));
+    /// assert!(gate.should_try());
+    /// ```
+    pub fn record_slow(&self) {
+        self.backoff.store(MAX_BACKOFF, Relaxed);
+        self.skip.store(SLOW_SKIP, Relaxed);
+    }
+
     /// Records an attempt's outcome: `hit` when the data was cached.
     pub fn record(&self, hit: bool) {
         if hit {
@@ -102,9 +144,15 @@ pub fn inline_candidate<B: IoBufMut>(file: &FileHandle, op: &Op<B>) -> bool {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn read_inline<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Result<Completion<B>, Op<B>> {
+    let start = Instant::now();
     match sys::read_nowait(std::os::fd::AsFd::as_fd(file), op) {
         Nowait::Done(done) => {
-            file.nowait_gate().record(true);
+            let bytes = *done.result.as_ref().unwrap_or(&0);
+            if slow(start.elapsed(), bytes) {
+                file.nowait_gate().record_slow();
+            } else {
+                file.nowait_gate().record(true);
+            }
             Ok(done)
         }
         Nowait::WouldBlock(op) => {
@@ -115,5 +163,23 @@ pub fn read_inline<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Result<Completi
             UNSUPPORTED.store(true, Relaxed);
             Err(op)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hit_is_slow_when_it_took_far_longer_than_its_copy() {
+        let us = Duration::from_micros;
+        assert!(!slow(us(3), 4096), "a cached 4 KiB read");
+        assert!(!slow(us(100), 4096), "at the bound: still a hit");
+        assert!(slow(us(150), 4096), "a wait for a request tag");
+        assert!(
+            !slow(us(900), 1 << 20),
+            "a cached 1 MiB read gets its copy time"
+        );
+        assert!(slow(us(2000), 1 << 20));
     }
 }
