@@ -15,7 +15,8 @@
 //! over 1 ms in one 5 s run, the longest 13.6 ms, all in `blk_mq_get_tag` under
 //! `filemap_readahead`, each one an executor stall. `POSIX_FADV_RANDOM` on the
 //! descriptor does not stop it (measured with `cachestat`). So a hit that took far
-//! longer than a copy of its bytes ([`SLOW_HIT`]) shuts the gate for the next
+//! longer than a copy of its bytes ([`SLOW_HIT`]), or a miss that took that long (a
+//! miss starts readahead the same way), shuts the gate for the next
 //! [`SLOW_SKIP`] reads: they go on the asynchronous path, where such a wait blocks a
 //! worker or the driver instead of the caller.
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
@@ -156,7 +157,12 @@ pub fn read_inline<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Result<Completi
             Ok(done)
         }
         Nowait::WouldBlock(op) => {
-            file.nowait_gate().record(false);
+            // A miss starts readahead too, with the same possible wait.
+            if slow(start.elapsed(), 0) {
+                file.nowait_gate().record_slow();
+            } else {
+                file.nowait_gate().record(false);
+            }
             Err(op)
         }
         Nowait::Unsupported(op) => {
