@@ -37,6 +37,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The count covers every thread, so the tests of this binary take turns: one test's
+/// allocations must not land in another's window (seen in CI once reads that waited
+/// went to the pool and made a window long enough to overlap the other test).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// `rounds` writes then reads of 4 KiB at rotating offsets, reusing two buffers.
 async fn ops(
     file: &AioFile,
@@ -60,6 +69,7 @@ async fn ops(
 
 #[test]
 fn steady_state_does_not_allocate() {
+    let _turn = serial();
     let dir = TempDir::new("alloc");
     futures::executor::block_on(async {
         let file = AioFile::open(dir.join("f"), "w+").await.unwrap();
@@ -101,6 +111,7 @@ fn steady_state_does_not_allocate() {
 /// boundary are assembled in the reserved carry. Lines of 1 to 200 bytes, chunks of 512.
 #[test]
 fn a_line_reader_pass_allocates_only_at_construction() {
+    let _turn = serial();
     let dir = TempDir::new("alloc-lines");
     let mut text = Vec::new();
     for i in 0..5000usize {
