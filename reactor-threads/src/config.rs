@@ -118,6 +118,10 @@ pub struct Stats {
     pub inline: u64,
     /// Inline read attempts that fell back to the pool (`EAGAIN`, `EOPNOTSUPP`, ...).
     pub nowait_misses: u64,
+    /// Buffered reads sent to the pool without an inline attempt: the file's
+    /// [`NowaitGate`](crate::NowaitGate) was shut (after misses or a read that waited),
+    /// or the kernel has no `preadv2`.
+    pub nowait_skipped: u64,
     /// Operations a worker finished (including orphaned ones).
     pub completed: u64,
     /// Queued reads dropped without running: abandoned, or left at shutdown.
@@ -140,6 +144,7 @@ pub(crate) struct Counters {
     pub(crate) submitted: AtomicU64,
     pub(crate) inline: AtomicU64,
     pub(crate) nowait_misses: AtomicU64,
+    pub(crate) nowait_skipped: AtomicU64,
     pub(crate) completed: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) wakeups: AtomicU64,
@@ -157,6 +162,7 @@ impl Counters {
             submitted: get(&self.submitted),
             inline: get(&self.inline),
             nowait_misses: get(&self.nowait_misses),
+            nowait_skipped: get(&self.nowait_skipped),
             completed: get(&self.completed),
             dropped: get(&self.dropped),
             wakeups: get(&self.wakeups),

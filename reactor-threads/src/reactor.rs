@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 
-use aiofile_core::{Completion, IoBufMut, Op, Reactor, Submit, Ticket};
+use aiofile_core::{Completion, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
 
 use crate::config::{Counters, Stats, ThreadConfig};
 use crate::file::FileRef;
@@ -146,10 +146,14 @@ impl<B: IoBufMut + Send> ThreadReactor<B> {
 
     /// The `RWF_NOWAIT` fast path: the completion, or the op back for the pool.
     fn try_inline(&self, file: &FileRef, op: Op<B>) -> Result<Completion<B>, Op<B>> {
-        if !self.nowait_reads_active() || !inline_candidate(file, &op) {
+        let counters = &self.shared.counters;
+        if !self.nowait_reads_active() || op.kind() != OpKind::Read || file.is_direct() {
             return Err(op);
         }
-        let counters = &self.shared.counters;
+        if !inline_candidate(file, &op) {
+            Counters::add(&counters.nowait_skipped, 1);
+            return Err(op);
+        }
         match read_inline(file, op) {
             Ok(done) => {
                 Counters::add(&counters.submitted, 1);
