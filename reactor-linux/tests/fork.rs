@@ -27,6 +27,25 @@ fn queued<R: Reactor<Buf = Vec<u8>, File = FileRef>>(
     }
 }
 
+/// Queues an uncached read on io_uring. The read must miss the cache; a hit (the file
+/// did not drop, or the readahead the miss started finished before `preadv2(RWF_NOWAIT)`
+/// looked again, which a loaded machine allows) completes inline: then evict and try
+/// again, and skip the io_uring part (printed) after 5 tries.
+fn queued_uncached(r: &UringReactor<Vec<u8>>, f: &FileRef) -> Option<Ticket> {
+    for _ in 0..5 {
+        if !common::cache::evict(&**f, "the io_uring part of the fork test") {
+            return None;
+        }
+        match r.try_submit(f, Op::read(Vec::with_capacity(4096), 0, 4096).unwrap()) {
+            Submit::Queued(t) => return Some(t),
+            Submit::Done(c) => assert_eq!(c.buf.unwrap(), pattern(4096, 4), "an inline hit"),
+            Submit::Full(_) => panic!("an empty ring is full"),
+        }
+    }
+    println!("SKIP: the io_uring part of the fork test: 5 uncached reads were all answered inline");
+    None
+}
+
 /// The child's view of one inherited reactor; returns 0 or the number of the failed check.
 fn inherited<R>(
     r: &R,
@@ -97,11 +116,9 @@ fn child(
 fn forked_child_refuses_the_parents_reactors() {
     let path = file_with("fork", &pattern(4096, 4));
     let f = open_ro(&path);
-    // The io_uring part needs a read that misses the cache (a hit completes inline).
-    let uncached = common::cache::evict(&*f, "the io_uring part of the fork test");
-    let uring = uncached.then(common::uring::<Vec<u8>>).flatten().map(|r| {
-        let t = queued(&r, &f, Op::read(Vec::with_capacity(4096), 0, 4096).unwrap());
-        (r, t)
+    let uring = common::uring::<Vec<u8>>().and_then(|r| {
+        let t = queued_uncached(&r, &f)?;
+        Some((r, t))
     });
     let aio = common::aio::<Vec<u8>>().map(|(r, fb)| {
         let t = queued(&r, &f, Op::fdatasync());
