@@ -232,7 +232,9 @@ fn o_direct_reads_skip_the_inline_path() {
 fn a_shut_gate_sends_cached_reads_to_the_pool_and_counts_them() {
     let r = reactor(1, 4, true);
     let tmp = TempFile::new("gate-shut", b"cached bytes");
-    // What an inline read that waited (a readahead stuck on a busy device) leaves.
+    // What a miss and then an inline read that waited (a readahead stuck on a busy
+    // device) leave.
+    tmp.file.nowait_gate().record(false);
     tmp.file.nowait_gate().record_slow();
     for _ in 0..3 {
         let done = run_one(
