@@ -506,20 +506,33 @@ mod tests {
         }
     }
 
+    /// Spends the budget, then polls once with a fresh waker: the poll must return
+    /// `Pending` having woken that waker exactly once. A fresh waker per check keeps a
+    /// late wake from an earlier write-behind (which holds an older waker) out of the
+    /// count.
+    fn yields_once<T>(poll: impl FnOnce(&mut Context<'_>) -> Poll<T>) {
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(wakes.clone());
+        spend_budget();
+        assert!(poll(&mut Context::from_waker(&waker)).is_pending());
+        assert_eq!(
+            wakes.0.load(Ordering::Relaxed),
+            1,
+            "woken once to run again"
+        );
+    }
+
     /// With the budget spent, each `poll_*` under it yields once, waking its task,
     /// before it changes anything; the next call then proceeds.
     #[test]
     fn a_spent_budget_yields_once_before_a_read_or_write_starts() {
         let path = std::env::temp_dir().join(format!("aiofile-poll-coop-{}", std::process::id()));
-        let wakes = Arc::new(Wakes::default());
-        let waker = Waker::from(wakes.clone());
-        let mut cx = Context::from_waker(&waker);
+        let mut cx = Context::from_waker(Waker::noop());
         futures::executor::block_on(async {
             let wrapper = crate::async_open_binary(&path, "w+b").await.unwrap();
             let mut file = PollFile::new(wrapper);
-            spend_budget();
-            assert!(file.poll_write(&mut cx, b"abc").is_pending());
-            assert_eq!((wakes.0.load(Ordering::Relaxed), file.position()), (1, 0));
+            yields_once(|cx| file.poll_write(cx, b"abc"));
+            assert_eq!(file.position(), 0, "nothing written before the yield");
             assert!(matches!(
                 file.poll_write(&mut cx, b"abc"),
                 Poll::Ready(Ok(3))
@@ -528,9 +541,8 @@ mod tests {
                 .await
                 .unwrap();
             let mut buf = [0u8; 8];
-            spend_budget();
-            assert!(file.poll_read(&mut cx, &mut buf).is_pending());
-            assert_eq!((wakes.0.load(Ordering::Relaxed), file.position()), (2, 1));
+            yields_once(|cx| file.poll_read(cx, &mut buf));
+            assert_eq!(file.position(), 1, "nothing read before the yield");
             let n = poll_fn(|cx| file.poll_read(cx, &mut buf)).await.unwrap();
             assert_eq!(&buf[..n], b"bc");
             poll_fn(|cx| file.poll_seek(cx, SeekFrom::Start(0)))
@@ -539,9 +551,7 @@ mod tests {
             poll_fn(|cx| file.poll_read(cx, &mut buf[..1]))
                 .await
                 .unwrap();
-            spend_budget();
-            assert!(file.poll_fill_buf(&mut cx).is_pending());
-            assert_eq!(wakes.0.load(Ordering::Relaxed), 3);
+            yields_once(|cx| file.poll_fill_buf(cx).map_ok(<[u8]>::to_vec));
             assert_eq!(file.buffered(), b"bc", "the read-ahead is kept");
             let got = poll_fn(|cx| file.poll_fill_buf(cx).map_ok(<[u8]>::to_vec)).await;
             assert_eq!(got.unwrap(), b"bc");
