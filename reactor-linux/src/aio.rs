@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use aiofile_core::{Completion, Errno, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
-use aiofile_reactor_threads::{inline_candidate, read_inline, FileHandle, FileRef};
+use aiofile_reactor_threads::{try_read_inline, FileHandle, FileRef};
 
 use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
@@ -226,16 +226,12 @@ impl<B: IoBufMut + Send + 'static> AioInner<B> {
     /// completes now, a miss (or a file whose gate is backing off after misses) goes
     /// to the fallback pool, never back to the kernel.
     fn submit_buffered_read(&mut self, file: &FileRef, op: Op<B>) -> Submit<B> {
-        let op = if inline_candidate(file, &op) {
-            match read_inline(file, op) {
-                Ok(done) => {
-                    self.inline += 1;
-                    return Submit::Done(done);
-                }
-                Err(op) => op,
+        let op = match try_read_inline(file, op).into_result() {
+            Ok(done) => {
+                self.inline += 1;
+                return Submit::Done(done);
             }
-        } else {
-            op
+            Err(op) => op,
         };
         self.punter.submit(&mut self.slots, file, op)
     }

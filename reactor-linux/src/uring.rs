@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use aiofile_core::{Completion, Errno, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
-use aiofile_reactor_threads::{inline_candidate, read_inline, FileRef};
+use aiofile_reactor_threads::{try_read_inline, FileRef};
 
 use crate::dio::{check_op, DioCache};
 use crate::error::{Forked, Unavailable};
@@ -335,16 +335,12 @@ impl<B: IoBufMut + Send + 'static> Reactor for UringReactor<B> {
         }
         // A cached buffered read costs one `preadv2` here, no ring round trip and no
         // wake-up; a miss goes to the ring (and makes the file's gate back off).
-        let op = if inline_candidate(file, &op) {
-            match read_inline(file, op) {
-                Ok(done) => {
-                    self.inline.fetch_add(1, Relaxed);
-                    return Submit::Done(done);
-                }
-                Err(op) => op,
+        let op = match try_read_inline(file, op).into_result() {
+            Ok(done) => {
+                self.inline.fetch_add(1, Relaxed);
+                return Submit::Done(done);
             }
-        } else {
-            op
+            Err(op) => op,
         };
         match with_lock(&self.inner, |inner| inner.submit(file, op)) {
             Placed::Ring(ticket) if file.is_direct() => {

@@ -48,7 +48,7 @@ impl FileHandle {
     }
 
     /// How inline `RWF_NOWAIT` reads have been going on this file (see
-    /// [`read_inline`](crate::read_inline)).
+    /// [`try_read_inline`](crate::try_read_inline)).
     pub fn nowait_gate(&self) -> &NowaitGate {
         &self.gate
     }

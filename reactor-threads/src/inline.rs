@@ -144,54 +144,91 @@ impl NowaitGate {
     }
 }
 
-/// Whether a read on `file` is worth trying inline now: a buffered read (O_DIRECT
-/// reads wait for the device even with `RWF_NOWAIT`), `preadv2` available, and the
-/// file's gate open.
-pub fn inline_candidate<B: IoBufMut>(file: &FileHandle, op: &Op<B>) -> bool {
-    op.kind() == OpKind::Read
-        && !file.is_direct()
-        && !UNSUPPORTED.load(Relaxed)
-        && file.nowait_gate().should_try()
+/// What an inline attempt at an op came to ([`try_read_inline`]).
+#[derive(Debug)]
+pub enum Inline<B: IoBufMut> {
+    /// The data was cached (or the read failed for good): the op's completion.
+    Done(Completion<B>),
+    /// Tried, and the data was not cached: the op back for the asynchronous path.
+    Missed(Op<B>),
+    /// A candidate, not tried: the file's [`NowaitGate`] is backing off.
+    Skipped(Op<B>),
+    /// Never tried: not a buffered read (O_DIRECT reads wait for the device even with
+    /// `RWF_NOWAIT`), or the kernel has no `preadv2`.
+    NotCandidate(Op<B>),
 }
 
-/// Tries `op` (a buffered read) with `preadv2(RWF_NOWAIT)`: `Ok` with its completion
-/// when the data was cached (or the read failed for good), `Err` with the op back when
-/// it would block. Updates the file's [`NowaitGate`]. Call after
-/// [`inline_candidate`].
+impl<B: IoBufMut> Inline<B> {
+    /// The completion, or the op back for the asynchronous path (whatever the reason).
+    ///
+    /// ```
+    /// use aiofile_core::Op;
+    /// use aiofile_reactor_threads::Inline;
+    /// let op = Op::read(Vec::with_capacity(8), 0, 8).unwrap();
+    /// assert!(Inline::Skipped(op).into_result().is_err());
+    /// ```
+    pub fn into_result(self) -> Result<Completion<B>, Op<B>> {
+        match self {
+            Inline::Done(done) => Ok(done),
+            Inline::Missed(op) | Inline::Skipped(op) | Inline::NotCandidate(op) => Err(op),
+        }
+    }
+}
+
+/// Tries `op` on the spot with `preadv2(RWF_NOWAIT)` when it is a buffered read and
+/// the file's [`NowaitGate`] is open, updating the gate with how it went. Every OS
+/// reactor calls this first in `try_submit`.
 ///
 /// ```
 /// use aiofile_core::Op;
-/// use aiofile_reactor_threads::{read_inline, FileHandle};
+/// use aiofile_reactor_threads::{try_read_inline, FileHandle, Inline};
 /// let path = std::env::temp_dir().join(format!("read-inline-{}", std::process::id()));
 /// std::fs::write(&path, b"just written, so cached").unwrap();
 /// let file = FileHandle::new(std::fs::File::open(&path).unwrap().into()).unwrap();
-/// let done = read_inline(&file, Op::read(Vec::with_capacity(64), 0, 64).unwrap()).unwrap();
+/// let Inline::Done(done) = try_read_inline(&file, Op::read(Vec::with_capacity(64), 0, 64).unwrap())
+/// else {
+///     panic!("a cached read completes inline");
+/// };
 /// assert_eq!(done.buf.unwrap(), b"just written, so cached");
+/// let write = Op::write(b"x".to_vec(), 0, 0).unwrap();
+/// assert!(matches!(try_read_inline(&file, write), Inline::NotCandidate(_)));
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
-pub fn read_inline<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Result<Completion<B>, Op<B>> {
+pub fn try_read_inline<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Inline<B> {
+    if op.kind() != OpKind::Read || file.is_direct() || UNSUPPORTED.load(Relaxed) {
+        return Inline::NotCandidate(op);
+    }
+    if !file.nowait_gate().should_try() {
+        return Inline::Skipped(op);
+    }
+    read_nowait(file, op)
+}
+
+/// The attempt itself, timed: a slow one shuts the gate ([`NowaitGate::record_slow`]).
+fn read_nowait<B: IoBufMut>(file: &FileHandle, op: Op<B>) -> Inline<B> {
+    let gate = file.nowait_gate();
     let start = Instant::now();
     match sys::read_nowait(std::os::fd::AsFd::as_fd(file), op) {
         Nowait::Done(done) => {
             let bytes = *done.result.as_ref().unwrap_or(&0);
             if slow(start.elapsed(), bytes) {
-                file.nowait_gate().record_slow();
+                gate.record_slow();
             } else {
-                file.nowait_gate().record(true);
+                gate.record(true);
             }
-            Ok(done)
+            Inline::Done(done)
         }
         Nowait::WouldBlock(op) => {
-            file.nowait_gate().record(false);
+            gate.record(false);
             // A miss starts readahead too, with the same possible wait.
             if slow(start.elapsed(), 0) {
-                file.nowait_gate().record_slow();
+                gate.record_slow();
             }
-            Err(op)
+            Inline::Missed(op)
         }
         Nowait::Unsupported(op) => {
             UNSUPPORTED.store(true, Relaxed);
-            Err(op)
+            Inline::NotCandidate(op)
         }
     }
 }
@@ -208,5 +245,20 @@ mod tests {
         assert!(slow(us(1500), 4096), "a wait for a request tag");
         assert!(!slow(us(1900), 1 << 20), "a 1 MiB read gets its copy time");
         assert!(slow(us(2500), 1 << 20));
+    }
+
+    #[test]
+    fn a_shut_gate_skips_a_candidate_and_the_next_read_is_tried() {
+        let path = std::env::temp_dir().join(format!("inline-gate-{}", std::process::id()));
+        std::fs::write(&path, b"cached").unwrap();
+        let file = FileHandle::new(std::fs::File::open(&path).unwrap().into()).unwrap();
+        let read = || Op::read(Vec::with_capacity(8), 0, 8).unwrap();
+        file.nowait_gate().record(false); // a miss: the next read skips the attempt
+        assert!(matches!(try_read_inline(&file, read()), Inline::Skipped(_)));
+        let Inline::Done(done) = try_read_inline(&file, read()) else {
+            panic!("the gate reopens after one skip and the data is cached");
+        };
+        assert_eq!(done.buf.unwrap(), b"cached");
+        std::fs::remove_file(&path).unwrap();
     }
 }

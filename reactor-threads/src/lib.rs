@@ -91,7 +91,7 @@ mod worker;
 
 pub use config::{Stats, ThreadConfig};
 pub use file::{FileHandle, FileRef};
-pub use inline::{inline_candidate, read_inline, NowaitGate, MISS_MEMORY, SLOW_HIT, SLOW_SKIP};
+pub use inline::{try_read_inline, Inline, NowaitGate, MISS_MEMORY, SLOW_HIT, SLOW_SKIP};
 pub use reactor::ThreadReactor;
 pub use sys::Nowait;
 

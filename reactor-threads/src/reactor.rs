@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 
-use aiofile_core::{Completion, IoBufMut, Op, OpKind, Reactor, Submit, Ticket};
+use aiofile_core::{Completion, IoBufMut, Op, Reactor, Submit, Ticket};
 
 use crate::config::{Counters, Stats, ThreadConfig};
 use crate::file::FileRef;
-use crate::inline::{inline_candidate, read_inline};
+use crate::inline::{try_read_inline, Inline};
 use crate::slots::{Job, Polled, Released};
 use crate::wake::WakeList;
 use crate::worker::Shared;
@@ -146,25 +146,22 @@ impl<B: IoBufMut + Send> ThreadReactor<B> {
 
     /// The `RWF_NOWAIT` fast path: the completion, or the op back for the pool.
     fn try_inline(&self, file: &FileRef, op: Op<B>) -> Result<Completion<B>, Op<B>> {
+        if !self.nowait_reads_active() {
+            return Err(op);
+        }
         let counters = &self.shared.counters;
-        if !self.nowait_reads_active() || op.kind() != OpKind::Read || file.is_direct() {
-            return Err(op);
-        }
-        if !inline_candidate(file, &op) {
-            Counters::add(&counters.nowait_skipped, 1);
-            return Err(op);
-        }
-        match read_inline(file, op) {
-            Ok(done) => {
+        let (missed_or_skipped, op) = match try_read_inline(file, op) {
+            Inline::Done(done) => {
                 Counters::add(&counters.submitted, 1);
                 Counters::add(&counters.inline, 1);
-                Ok(done)
+                return Ok(done);
             }
-            Err(op) => {
-                Counters::add(&counters.nowait_misses, 1);
-                Err(op)
-            }
-        }
+            Inline::Missed(op) => (&counters.nowait_misses, op),
+            Inline::Skipped(op) => (&counters.nowait_skipped, op),
+            Inline::NotCandidate(op) => return Err(op),
+        };
+        Counters::add(missed_or_skipped, 1);
+        Err(op)
     }
 }
 

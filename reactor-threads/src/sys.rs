@@ -160,7 +160,7 @@ fn pwrite<B: IoBufMut>(fd: BorrowedFd<'_>, op: Op<B>) -> Completion<B> {
     }
 }
 
-/// The outcome of an inline `preadv2(RWF_NOWAIT)` read (see [`read_inline`](crate::read_inline)).
+/// The outcome of an inline `preadv2(RWF_NOWAIT)` read (see [`try_read_inline`](crate::try_read_inline)).
 #[derive(Debug)]
 pub enum Nowait<B> {
     /// The read finished inline (data, a short count at EOF, or a definite error).
