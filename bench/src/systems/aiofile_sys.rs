@@ -151,31 +151,40 @@ async fn seq_read(kind: Option<ReactorKind>, ctx: &Ctx<'_>) -> Result<Measure, S
 }
 
 /// W5 through `Writer::write_buf`: the block std writes from its one buffer is here in
-/// two owned buffers (made before the clock starts, like std's), passed in turn; each
-/// call hands the buffer of the previous, finished write back intact, so nothing is
-/// copied or allocated in the loop and one 1 MiB write is in flight behind it.
+/// two owned buffers passed in turn; each call hands the buffer of the previous,
+/// finished write back intact, so nothing is copied or allocated within a pass and one
+/// 1 MiB write is in flight behind the loop. Passes (each a fresh `Writer` at offset 0,
+/// then `fsync`) repeat until the time is up.
 async fn seq_write(kind: Option<ReactorKind>, ctx: &Ctx<'_>) -> Result<Measure, String> {
     let (file, backend) = open(kind, ctx.path(FileKind::Write), "r+b", false).await?;
     let mut buf = crate::systems::std_sync::write_chunk();
-    let mut second = buf.clone();
     let chunks = ctx.files.size / SEQ_CHUNK as u64;
-    let mut clock = Clock::start(None, 16);
-    let mut writer = Writer::new(&file, 0)
-        .map_err(err)?
-        .writeback_every(WRITEBACK_EVERY);
-    for _ in 0..chunks {
-        let (res, back) = writer.write_buf(buf).await;
-        res.map_err(err)?;
-        // The first call has no finished write to hand back yet.
-        buf = if back.len() == SEQ_CHUNK {
-            back
-        } else {
-            std::mem::take(&mut second)
-        };
-        clock.add(SEQ_CHUNK);
+    let mut clock = Clock::start(Some(ctx.cfg.duration), 16);
+    'passes: loop {
+        // The last pass's writer kept its last buffer: a second one is pass set-up.
+        let mut second = clock.set_up(|| buf.clone());
+        let mut writer = Writer::new(&file, 0)
+            .map_err(err)?
+            .writeback_every(WRITEBACK_EVERY);
+        for _ in 0..chunks {
+            let (res, back) = writer.write_buf(buf).await;
+            res.map_err(err)?;
+            // The first call has no finished write to hand back yet.
+            buf = if back.len() == SEQ_CHUNK {
+                back
+            } else {
+                std::mem::take(&mut second)
+            };
+            clock.add(SEQ_CHUNK);
+            if clock.over() {
+                writer.flush().await.map_err(err)?;
+                break 'passes;
+            }
+        }
+        // Each call returns once the previous write finished; wait for the last one too.
+        writer.flush().await.map_err(err)?;
+        file.fsync().await.map_err(err)?;
     }
-    // Each call returns once the previous write finished; wait for the last one too.
-    writer.flush().await.map_err(err)?;
     file.fsync().await.map_err(err)?;
     let m = clock.finish(backend);
     file.close().await.map_err(err)?;

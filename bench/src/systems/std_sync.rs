@@ -3,7 +3,7 @@
 //! data this is the limit a runtime can approach; it has no concurrency, so W1 and
 //! W1b are the same loop.
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 
 use super::{outcome, Ctx};
@@ -88,10 +88,17 @@ fn seq_write(ctx: &Ctx<'_>) -> Result<Measure, String> {
         .write(true)
         .open(ctx.path(FileKind::Write))
         .map_err(err)?;
-    let mut clock = Clock::start(None, 16);
-    for _ in 0..ctx.files.size / SEQ_CHUNK as u64 {
-        file.write_all(&chunk).map_err(err)?;
-        clock.add(SEQ_CHUNK);
+    let mut clock = Clock::start(Some(ctx.cfg.duration), 16);
+    'passes: loop {
+        file.rewind().map_err(err)?;
+        for _ in 0..ctx.files.size / SEQ_CHUNK as u64 {
+            file.write_all(&chunk).map_err(err)?;
+            clock.add(SEQ_CHUNK);
+            if clock.over() {
+                break 'passes;
+            }
+        }
+        file.sync_all().map_err(err)?;
     }
     file.sync_all().map_err(err)?;
     Ok(clock.finish("write+fsync"))

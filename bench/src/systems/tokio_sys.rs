@@ -161,10 +161,18 @@ async fn fs_seq_write(ctx: &Ctx<'_>) -> Result<Measure, String> {
         .open(ctx.path(FileKind::Write))
         .await
         .map_err(err)?;
-    let mut clock = Clock::start(None, 16);
-    for _ in 0..ctx.files.size / SEQ_CHUNK as u64 {
-        file.write_all(&chunk).await.map_err(err)?;
-        clock.add(SEQ_CHUNK);
+    let mut clock = Clock::start(Some(ctx.cfg.duration), 16);
+    'passes: loop {
+        file.rewind().await.map_err(err)?;
+        for _ in 0..ctx.files.size / SEQ_CHUNK as u64 {
+            file.write_all(&chunk).await.map_err(err)?;
+            clock.add(SEQ_CHUNK);
+            if clock.over() {
+                break 'passes;
+            }
+        }
+        file.flush().await.map_err(err)?;
+        file.sync_all().await.map_err(err)?;
     }
     file.flush().await.map_err(err)?;
     file.sync_all().await.map_err(err)?;
@@ -224,21 +232,32 @@ async fn sb_seq_write(ctx: &Ctx<'_>) -> Result<Measure, String> {
             .map_err(err)?,
     );
     let mut chunk = write_chunk();
-    let mut clock = Clock::start(None, 16);
-    for i in 0..ctx.files.size / SEQ_CHUNK as u64 {
+    let sync = || {
         let f = Arc::clone(&file);
-        let at = i * SEQ_CHUNK as u64;
-        let (res, c) = tokio::task::spawn_blocking(move || (f.write_all_at(&chunk, at), chunk))
-            .await
-            .map_err(err)?;
-        chunk = c;
-        res.map_err(err)?;
-        clock.add(SEQ_CHUNK);
+        async move {
+            tokio::task::spawn_blocking(move || f.sync_all())
+                .await
+                .map_err(err)?
+                .map_err(err)
+        }
+    };
+    let mut clock = Clock::start(Some(ctx.cfg.duration), 16);
+    'passes: loop {
+        for i in 0..ctx.files.size / SEQ_CHUNK as u64 {
+            let f = Arc::clone(&file);
+            let at = i * SEQ_CHUNK as u64;
+            let (res, c) = tokio::task::spawn_blocking(move || (f.write_all_at(&chunk, at), chunk))
+                .await
+                .map_err(err)?;
+            chunk = c;
+            res.map_err(err)?;
+            clock.add(SEQ_CHUNK);
+            if clock.over() {
+                break 'passes;
+            }
+        }
+        sync().await?;
     }
-    let f = Arc::clone(&file);
-    tokio::task::spawn_blocking(move || f.sync_all())
-        .await
-        .map_err(err)?
-        .map_err(err)?;
+    sync().await?;
     Ok(clock.finish("tokio-blocking-pool"))
 }

@@ -7,7 +7,7 @@
 //! | W2 | 4 KiB random buffered reads, 32 in flight, over a random permutation of the blocks (no block twice, so every read misses) until the time is up or every block was read | dropped |
 //! | W3 | 4 KiB random `O_DIRECT` reads, 32 in flight, timed | dropped (bypassed anyway) |
 //! | W4 | sequential read of the whole file in 1 MiB chunks, repeated until the time is up | warm |
-//! | W5 | sequential buffered overwrite of the whole (pre-allocated) file in 1 MiB chunks, then `fsync` | dropped |
+//! | W5 | sequential buffered overwrite of the whole (pre-allocated) file in 1 MiB chunks, then `fsync`; passes repeated until the time is up (the stop ends with an `fsync` too) | dropped |
 //! | W6 | lines of the 256 MiB text file (20-140 characters), timed | warm |
 //! | W7 | W2 with a ticker task on the same executor thread: p99.9 and max gap | dropped |
 //! | W8 | allocations per operation in steady state, counted during W1 and W6 | - |
