@@ -6,7 +6,7 @@ use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use aiofile::{AioFile, Error, Writer};
-use aiofile_test_support::dirty_pages;
+use aiofile_pagecache::dirty_pages;
 use futures::executor::block_on;
 use support::{pattern, Tmp};
 

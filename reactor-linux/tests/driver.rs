@@ -6,8 +6,8 @@ mod common;
 use std::sync::Arc;
 
 use aiofile_core::Op;
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{Driven, FileRef, UringReactor};
-use aiofile_test_support as cache;
 use common::{file_with, op, open_ro, open_rw, pattern};
 use futures::executor::block_on;
 use futures::future::join_all;

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aiofile_core::io::File;
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{evict_page_cache, probe, AioReactor, Drive, Fallback, UringReactor};
 use aiofile_reactor_threads::{ThreadConfig, ThreadReactor};
-use aiofile_test_support as cache;
 use tokio::io::unix::AsyncFd;
 
 /// Waits for the eventfd in tokio's epoll and turns the reactor; forever.

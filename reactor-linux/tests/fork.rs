@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use aiofile_core::{Errno, Op, Reactor, Submit, Ticket};
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{AioReactor, Drive, FileRef, Forked, UringReactor};
-use aiofile_test_support as cache;
 use common::{file_with, open_ro, pattern, read, run, ThreadFallback};
 
 /// Queues `op` in the kernel (an uncached read for io_uring, a sync for AIO: cached and

@@ -12,8 +12,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use aiofile_core::{Op, Reactor};
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{Drive, FileRef};
-use aiofile_test_support as cache;
 use common::{file_with, op, open_ro, pattern, read_exact, run};
 
 /// Wraps a future and records the longest single `poll`.

@@ -8,9 +8,9 @@ use std::os::fd::AsFd;
 use std::sync::Arc;
 
 use aiofile_core::{Op, OpKind, Reactor};
+use aiofile_pagecache::dirty_pages;
 use aiofile_reactor_linux::{probe, AioReactor, Drive};
 use aiofile_reactor_threads::{FileRef, ThreadConfig, ThreadReactor};
-use aiofile_test_support::dirty_pages;
 use common::{file_with, op, open_rw, pattern, run, write};
 
 const MIB: usize = 1 << 20;

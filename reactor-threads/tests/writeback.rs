@@ -6,7 +6,7 @@ mod common;
 use std::os::fd::AsFd;
 
 use aiofile_core::{Op, OpKind, Reactor, Submit};
-use aiofile_test_support::dirty_pages;
+use aiofile_pagecache::dirty_pages;
 use common::{pattern_at, reactor, run_one, TempFile};
 
 const MIB: usize = 1 << 20;

@@ -1,10 +1,10 @@
 //! Page-cache control: drop a file's pages (and, as root, the whole cache), and measure
-//! how much of it is resident. The per-file queries are `aiofile-test-support`'s.
+//! how much of it is resident. The per-file queries are `aiofile-pagecache`'s.
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use aiofile_test_support::{fadvise_dontneed, page_size, resident_pages};
+use aiofile_pagecache::{fadvise_dontneed, page_size, resident_pages};
 
 /// Drops `path`'s clean pages with `posix_fadvise(DONTNEED)` (after an `fdatasync`,
 /// so dirty pages become clean first), then, when `global` is set, the whole page

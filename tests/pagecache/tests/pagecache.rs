@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use aiofile_test_support::{
+use aiofile_pagecache::{
     cachestat, dirty_pages, evict, page_size, resident_pages, CacheStat, Unavailable,
 };
 
@@ -13,7 +13,7 @@ struct Tmp(PathBuf);
 
 impl Tmp {
     fn new(dir: &Path, tag: &str) -> Self {
-        Self(dir.join(format!("aiofile-test-support-{tag}-{}", std::process::id())))
+        Self(dir.join(format!("aiofile-pagecache-{tag}-{}", std::process::id())))
     }
 }
 

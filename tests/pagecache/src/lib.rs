@@ -27,7 +27,7 @@ const TRIES: usize = 5;
 /// The size of a page of memory (and of the page cache).
 ///
 /// ```
-/// assert!(aiofile_test_support::page_size().is_power_of_two());
+/// assert!(aiofile_pagecache::page_size().is_power_of_two());
 /// ```
 pub fn page_size() -> usize {
     sys::page_size()
@@ -42,8 +42,8 @@ pub fn page_size() -> usize {
 ///
 /// ```
 /// let file = std::fs::File::open("Cargo.toml")?;
-/// let pages = file.metadata()?.len().div_ceil(aiofile_test_support::page_size() as u64);
-/// assert!(aiofile_test_support::resident_pages(&file)? as u64 <= pages);
+/// let pages = file.metadata()?.len().div_ceil(aiofile_pagecache::page_size() as u64);
+/// assert!(aiofile_pagecache::resident_pages(&file)? as u64 <= pages);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn resident_pages(file: impl AsFd) -> io::Result<usize> {
@@ -75,7 +75,7 @@ pub fn resident_pages(file: impl AsFd) -> io::Result<usize> {
 ///
 /// ```no_run
 /// let file = std::fs::File::open("data.bin").unwrap();
-/// if !aiofile_test_support::evict(&file, "the uncached read") {
+/// if !aiofile_pagecache::evict(&file, "the uncached read") {
 ///     return; // skipped, and the reason printed
 /// }
 /// // ... a read of `file` now misses the cache
@@ -113,7 +113,7 @@ pub fn evict(file: impl AsFd, what: &str) -> bool {
 ///
 /// ```
 /// let file = std::fs::File::open("Cargo.toml")?;
-/// aiofile_test_support::fadvise_dontneed(&file)?;
+/// aiofile_pagecache::fadvise_dontneed(&file)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn fadvise_dontneed(file: impl AsFd) -> io::Result<()> {
@@ -129,7 +129,7 @@ pub fn fadvise_dontneed(file: impl AsFd) -> io::Result<()> {
 ///
 /// ```
 /// let file = std::fs::File::open("Cargo.toml").unwrap();
-/// aiofile_test_support::no_readahead(&file);
+/// aiofile_pagecache::no_readahead(&file);
 /// ```
 pub fn no_readahead(file: impl AsFd) {
     if let Err(e) = sys::fadvise(file.as_fd(), libc::POSIX_FADV_RANDOM) {
@@ -183,7 +183,7 @@ impl std::error::Error for Unavailable {}
 ///
 /// ```
 /// let file = std::fs::File::open("Cargo.toml").unwrap();
-/// match aiofile_test_support::cachestat(&file, 0, 0) {
+/// match aiofile_pagecache::cachestat(&file, 0, 0) {
 ///     Ok(stat) => assert!(stat.dirty <= stat.cached),
 ///     Err(why) => println!("SKIP: {why}"),
 /// }
@@ -211,7 +211,7 @@ pub fn cachestat(file: impl AsFd, off: u64, len: u64) -> Result<CacheStat, Unava
 ///
 /// ```
 /// let file = std::fs::File::open("Cargo.toml").unwrap();
-/// if let Ok(dirty) = aiofile_test_support::dirty_pages(&file, 0, 0) {
+/// if let Ok(dirty) = aiofile_pagecache::dirty_pages(&file, 0, 0) {
 ///     println!("{dirty} dirty pages");
 /// }
 /// ```
