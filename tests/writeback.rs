@@ -1,13 +1,12 @@
 //! Writeback hints through the facade, on whatever backend this run uses
 //! (`AIOFILE_REACTOR`): `AioFile::start_writeback` and `Writer::writeback_every`.
-#[path = "../reactor-threads/tests/common/pagecache.rs"]
-mod pagecache;
 mod support;
 
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use aiofile::{AioFile, Error, Writer};
+use aiofile_pagecache::dirty_pages;
 use futures::executor::block_on;
 use support::{pattern, Tmp};
 
@@ -17,7 +16,7 @@ const MIB: usize = 1 << 20;
 /// be counted.
 fn dirty(path: &std::path::Path, off: u64) -> Option<u64> {
     let f = std::fs::File::open(path).unwrap();
-    match pagecache::dirty_pages(f.as_fd(), off, 0) {
+    match dirty_pages(f.as_fd(), off, 0) {
         Ok(n) => Some(n),
         Err(why) => {
             println!("SKIP: {why}");

@@ -6,6 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use aiofile_core::Op;
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{Driven, FileRef, UringReactor};
 use common::{file_with, op, open_ro, open_rw, pattern};
 use futures::executor::block_on;
@@ -23,8 +24,8 @@ fn driven_uring_completes_under_an_executor_that_never_turns() {
     let f = open_ro(&path);
     // Without readahead a miss brings in only its own pages, so the 16 reads miss
     // (and wait on the ring) instead of finding a neighbour's readahead.
-    common::cache::no_readahead(&*f);
-    if !common::cache::evict(&*f, "driven io_uring reads") {
+    cache::no_readahead(&*f);
+    if !cache::evict(&*f, "driven io_uring reads") {
         return;
     }
     let reads = (0..16).map(|i| {

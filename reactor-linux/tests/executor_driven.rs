@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aiofile_core::io::File;
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{evict_page_cache, probe, AioReactor, Drive, Fallback, UringReactor};
 use aiofile_reactor_threads::{ThreadConfig, ThreadReactor};
 use tokio::io::unix::AsyncFd;
@@ -138,7 +139,7 @@ fn kernel_aio_buffered_reads_do_not_stall_the_executor() {
     let reactor = Arc::new(AioReactor::new(fallback).unwrap());
     let len = 64 << 20;
     let tmp = big_file("stall-aio", len);
-    if !common::cache::evict(std::fs::File::open(&*tmp).unwrap(), "the AIO stall figure") {
+    if !cache::evict(std::fs::File::open(&*tmp).unwrap(), "the AIO stall figure") {
         return;
     }
     let rt = tokio::runtime::Builder::new_current_thread()

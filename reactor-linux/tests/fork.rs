@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use aiofile_core::{Errno, Op, Reactor, Submit, Ticket};
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{AioReactor, Drive, FileRef, Forked, UringReactor};
 use common::{file_with, open_ro, pattern, read, run, ThreadFallback};
 
@@ -33,7 +34,7 @@ fn queued<R: Reactor<Buf = Vec<u8>, File = FileRef>>(
 /// again, and skip the io_uring part (printed) after 5 tries.
 fn queued_uncached(r: &UringReactor<Vec<u8>>, f: &FileRef) -> Option<Ticket> {
     for _ in 0..5 {
-        if !common::cache::evict(&**f, "the io_uring part of the fork test") {
+        if !cache::evict(&**f, "the io_uring part of the fork test") {
             return None;
         }
         match r.try_submit(f, Op::read(Vec::with_capacity(4096), 0, 4096).unwrap()) {

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use aiofile_core::{Op, Reactor};
+use aiofile_pagecache as cache;
 use aiofile_reactor_linux::{Drive, FileRef};
 use common::{file_with, op, open_ro, pattern, read_exact, run};
 
@@ -37,26 +38,26 @@ fn uncached_file(tag: &str, len: usize) -> Option<(common::TmpFile, Vec<u8>)> {
     let data = pattern(len, 11);
     let path = file_with(tag, &data);
     let f = std::fs::File::open(&path).unwrap();
-    common::cache::evict(&f, tag).then_some((path, data))
+    cache::evict(&f, tag).then_some((path, data))
 }
 
 /// The eviction check is not vacuous: `mincore` counts every page of a file just read
 /// as resident, and after an eviction only the pages read again.
 #[test]
 fn mincore_sees_cached_and_evicted_pages() {
-    let page = common::cache::page_size();
+    let page = cache::page_size();
     let data = pattern(64 * page + 100, 5);
     let path = file_with("mincore", &data);
     let f = std::fs::File::open(&path).unwrap();
     let mut buf = vec![0; data.len()];
     f.read_exact_at(&mut buf, 0).unwrap();
-    assert_eq!(common::cache::resident_pages(&f).unwrap(), 65, "all cached");
-    if !common::cache::evict(&f, "mincore check") {
+    assert_eq!(cache::resident_pages(&f).unwrap(), 65, "all cached");
+    if !cache::evict(&f, "mincore check") {
         return;
     }
-    common::cache::no_readahead(&f);
+    cache::no_readahead(&f);
     f.read_exact_at(&mut buf[..16 * page], 0).unwrap();
-    let resident = common::cache::resident_pages(&f).unwrap();
+    let resident = cache::resident_pages(&f).unwrap();
     println!("{resident} of 65 pages resident after reading 16 of an evicted file");
     assert!(
         (16..65).contains(&resident),
@@ -165,7 +166,7 @@ fn time_uncached_read<R>(r: &R, f: &FileRef, data: &[u8]) -> Option<Duration>
 where
     R: Reactor<Buf = Vec<u8>, File = FileRef> + Drive,
 {
-    if !common::cache::evict(&**f, "uncached read figure") {
+    if !cache::evict(&**f, "uncached read figure") {
         return None;
     }
     let fut = Timed {

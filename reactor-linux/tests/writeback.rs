@@ -3,13 +3,12 @@
 //! and kernel AIO (which has no such command) hand it to the thread pool. Either way it
 //! completes with `Ok(0)` and the range's dirty pages go to the device (`cachestat`).
 mod common;
-#[path = "../../reactor-threads/tests/common/pagecache.rs"]
-mod pagecache;
 
 use std::os::fd::AsFd;
 use std::sync::Arc;
 
 use aiofile_core::{Op, OpKind, Reactor};
+use aiofile_pagecache::dirty_pages;
 use aiofile_reactor_linux::{probe, AioReactor, Drive};
 use aiofile_reactor_threads::{FileRef, ThreadConfig, ThreadReactor};
 use common::{file_with, op, open_rw, pattern, run, write};
@@ -26,7 +25,7 @@ where
     let f = open_rw(&path);
     let data = pattern(4 * MIB, 9);
     assert_eq!(write(r, &f, 0, &data), Ok(4 * MIB));
-    match pagecache::dirty_pages(f.as_fd(), 0, 0) {
+    match dirty_pages(f.as_fd(), 0, 0) {
         Ok(0) => {
             println!("SKIP: no dirty pages after a buffered write here");
             return None;
@@ -39,8 +38,8 @@ where
     }
     let done = run(r, op(r, &f, Op::writeback(0, 2 * MIB)));
     assert_eq!((done.kind, done.result), (OpKind::Writeback, Ok(0)));
-    let hinted = pagecache::dirty_pages(f.as_fd(), 0, 2 * MIB as u64).unwrap();
-    let rest = pagecache::dirty_pages(f.as_fd(), 2 * MIB as u64, 0).unwrap();
+    let hinted = dirty_pages(f.as_fd(), 0, 2 * MIB as u64).unwrap();
+    let rest = dirty_pages(f.as_fd(), 2 * MIB as u64, 0).unwrap();
     assert_eq!(
         hinted, 0,
         "{tag}: the hinted range is on its way to the device"

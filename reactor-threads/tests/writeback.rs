@@ -2,12 +2,11 @@
 //! worker): it completes with `Ok(0)`, leaves the data as it was, and sends the range's
 //! dirty pages to the device (counted with `cachestat`), and only that range's.
 mod common;
-#[path = "common/pagecache.rs"]
-mod pagecache;
 
 use std::os::fd::AsFd;
 
 use aiofile_core::{Op, OpKind, Reactor, Submit};
+use aiofile_pagecache::dirty_pages;
 use common::{pattern_at, reactor, run_one, TempFile};
 
 const MIB: usize = 1 << 20;
@@ -21,7 +20,7 @@ fn writeback_starts_the_ranges_writeback_and_leaves_the_rest_dirty() {
     let done = run_one(&r, f, Op::write(data.clone(), 0, 0).unwrap());
     assert_eq!(done.result, Ok(8 * MIB));
 
-    let before = match pagecache::dirty_pages(f.as_fd(), 0, 0) {
+    let before = match dirty_pages(f.as_fd(), 0, 0) {
         Ok(0) => return println!("SKIP: no dirty pages after a buffered write here"),
         Ok(n) => n,
         Err(why) => return println!("SKIP: {why}"),
@@ -31,8 +30,8 @@ fn writeback_starts_the_ranges_writeback_and_leaves_the_rest_dirty() {
         (done.kind, done.result, done.buf),
         (OpKind::Writeback, Ok(0), None)
     );
-    let first = pagecache::dirty_pages(f.as_fd(), 0, 4 * MIB as u64).unwrap();
-    let second = pagecache::dirty_pages(f.as_fd(), 4 * MIB as u64, 4 * MIB as u64).unwrap();
+    let first = dirty_pages(f.as_fd(), 0, 4 * MIB as u64).unwrap();
+    let second = dirty_pages(f.as_fd(), 4 * MIB as u64, 4 * MIB as u64).unwrap();
     println!(
         "dirty pages: {before} before, then {first} in the hinted half, {second} in the other"
     );
@@ -51,11 +50,11 @@ fn writeback_to_the_end_of_the_file_with_len_zero() {
     let f = &tmp.file;
     let done = run_one(&r, f, Op::write(pattern_at(0, 2 * MIB), 0, 0).unwrap());
     assert_eq!(done.result, Ok(2 * MIB));
-    if let Err(why) = pagecache::dirty_pages(f.as_fd(), 0, 0) {
+    if let Err(why) = dirty_pages(f.as_fd(), 0, 0) {
         return println!("SKIP: {why}");
     }
     assert_eq!(run_one(&r, f, Op::writeback(MIB as u64, 0)).result, Ok(0));
-    let tail = pagecache::dirty_pages(f.as_fd(), MIB as u64, 0).unwrap();
+    let tail = dirty_pages(f.as_fd(), MIB as u64, 0).unwrap();
     assert_eq!(tail, 0, "len 0 covers everything from the offset");
 }
 

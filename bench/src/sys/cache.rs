@@ -1,8 +1,10 @@
-//! Page-cache control: drop a file's pages, and measure how much of it is resident.
+//! Page-cache control: drop a file's pages (and, as root, the whole cache), and measure
+//! how much of it is resident. The per-file queries are `aiofile-pagecache`'s.
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::path::Path;
+
+use aiofile_pagecache::{fadvise_dontneed, page_size, resident_pages};
 
 /// Drops `path`'s clean pages with `posix_fadvise(DONTNEED)` (after an `fdatasync`,
 /// so dirty pages become clean first), then, when `global` is set, the whole page
@@ -13,11 +15,7 @@ use std::path::Path;
 pub fn drop_file(path: &Path, global: bool) -> io::Result<()> {
     let file = File::open(path)?;
     file.sync_data()?;
-    // SAFETY: a valid open descriptor; offset 0 and length 0 mean the whole file.
-    let rc = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
-    if rc != 0 {
-        return Err(io::Error::from_raw_os_error(rc));
-    }
+    fadvise_dontneed(&file)?;
     if global && is_root() {
         // Best effort: a container may mount /proc/sys read-only.
         let _ = std::fs::write("/proc/sys/vm/drop_caches", "1\n");
@@ -31,53 +29,18 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Fraction (0..=1) of `path`'s pages in the page cache, by `mmap` + `mincore`.
+/// Fraction (0..=1) of `path`'s pages in the page cache, by `mmap` + `mincore`; an
+/// empty file counts as fully resident.
 ///
 /// # Errors
 /// The OS error of `open`, `mmap` or `mincore`.
 pub fn resident_fraction(path: &Path) -> io::Result<f64> {
     let file = File::open(path)?;
-    let len = file.metadata()?.len() as usize;
-    if len == 0 {
+    let pages = file.metadata()?.len().div_ceil(page_size() as u64);
+    if pages == 0 {
         return Ok(1.0);
     }
-    // SAFETY: a fresh read-only shared mapping of an open file; the kernel picks the
-    // address. It is only passed to `mincore` and unmapped below, never dereferenced.
-    let map = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ,
-            libc::MAP_SHARED,
-            file.as_raw_fd(),
-            0,
-        )
-    };
-    if map == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
-    }
-    let page = page_size();
-    let mut vec = vec![0u8; len.div_ceil(page)];
-    // SAFETY: `map` is a live mapping of `len` bytes; `vec` has one byte per page.
-    let rc = unsafe { libc::mincore(map, len, vec.as_mut_ptr()) };
-    let err = io::Error::last_os_error();
-    // SAFETY: unmapping exactly the mapping made above.
-    unsafe { libc::munmap(map, len) };
-    if rc != 0 {
-        return Err(err);
-    }
-    let resident = vec.iter().filter(|&&b| b & 1 == 1).count();
-    Ok(resident as f64 / vec.len() as f64)
-}
-
-fn page_size() -> usize {
-    // SAFETY: `sysconf` has no preconditions.
-    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if p > 0 {
-        p as usize
-    } else {
-        4096
-    }
+    Ok(resident_pages(&file)? as f64 / pages as f64)
 }
 
 #[cfg(test)]

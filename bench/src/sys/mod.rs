@@ -1,5 +1,6 @@
 //! Everything in the bench that needs `unsafe`: the counting allocator, page-cache
-//! control (`posix_fadvise`, `mincore`) and page-aligned buffers for `O_DIRECT`.
+//! control (`geteuid` for the global drop; the per-file `posix_fadvise` and `mincore`
+//! are `aiofile-pagecache`'s) and page-aligned buffers for `O_DIRECT`.
 #![allow(unsafe_code)]
 
 pub mod aligned;

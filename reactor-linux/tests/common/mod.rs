@@ -3,7 +3,6 @@
 //! and temporary files.
 #![allow(dead_code)]
 
-pub mod cache;
 pub mod fallback;
 
 use std::fs::{File, OpenOptions};
