@@ -17,7 +17,8 @@
 //! | [`mem`] | [`mem::MemReactor`]: a RAM file with injectable faults, so the async stack runs without syscalls |
 //!
 //! ## Features
-//! - `alloc`: implements [`IoBuf`]/[`IoBufMut`] for `Vec<u8>` and `Box<[u8]>`.
+//! - `alloc`: implements [`IoBuf`]/[`IoBufMut`] for `Vec<u8>` and `Box<[u8]>`, and adds
+//!   `lines::ChunkSplitter` (lines over the caller's chunks, any line length).
 //! - `defmt`: derives `defmt::Format` on every public type.
 #![no_std]
 #![deny(unsafe_code)]

@@ -1,9 +1,12 @@
-//! Differential fuzzing of `LineSplitter`: an arbitrary separator, capacity, chunking and
-//! input (optionally folded into a 4-letter alphabet so separators match often) must give,
-//! once `Partial` pieces are joined, exactly the lines of a one-shot split.
+//! Differential fuzzing of `LineSplitter` and `ChunkSplitter`: an arbitrary separator,
+//! capacity, chunking and input (optionally folded into a 4-letter alphabet so separators
+//! match often) must give, once `Partial` pieces are joined, exactly the lines of a
+//! one-shot split, from both splitters.
 #![no_main]
 
-use aiofile_core::lines::{Line, LineEnd, LineSplitter, SeparatorError, MAX_SEPARATOR};
+use aiofile_core::lines::{
+    ChunkSplitter, Line, LineEnd, LineSplitter, SeparatorError, Span, MAX_SEPARATOR,
+};
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
@@ -154,6 +157,42 @@ fn run<const N: usize>(case: &Case, sep: &[u8], input: &[u8]) {
     assert_eq!(j.lines, model_split(input, sep));
 }
 
+/// `ChunkSplitter` over the same chunking (a 0 chunk size becomes an empty chunk).
+fn run_chunked(case: &Case, sep: &[u8], input: &[u8]) {
+    let mut s = match ChunkSplitter::new(sep) {
+        Ok(s) => s,
+        Err(e) => {
+            let expected = match sep.len() {
+                0 => SeparatorError::Empty,
+                len => SeparatorError::TooLong { len },
+            };
+            assert!(sep.is_empty() || sep.len() > MAX_SEPARATOR);
+            assert_eq!(e, expected);
+            return;
+        }
+    };
+    let (mut lines, mut rest) = (Vec::new(), input);
+    let mut chunk: &[u8] = &[];
+    for &size in case.chunks.iter().chain(&[64]).cycle() {
+        while let Some(span) = s.poll_line(chunk) {
+            lines.push(match span {
+                Span::Chunk(r) => chunk[r].to_vec(),
+                Span::Carry => s.carry().to_vec(),
+            });
+        }
+        if rest.is_empty() {
+            break;
+        }
+        (chunk, rest) = rest.split_at(usize::from(size).min(rest.len()));
+        s.handle_chunk();
+    }
+    if let Some(Span::Carry) = s.handle_eof() {
+        lines.push(s.carry().to_vec());
+    }
+    assert_eq!(s.handle_eof(), None);
+    assert_eq!(lines, model_split(input, sep));
+}
+
 fn fold(bytes: &[u8], small_alphabet: bool) -> Vec<u8> {
     match small_alphabet {
         true => bytes
@@ -178,4 +217,5 @@ fuzz_target!(|case: Case| {
         Capacity::C64 => run::<64>(&case, &sep, &input),
         Capacity::C4096 => run::<4096>(&case, &sep, &input),
     }
+    run_chunked(&case, &sep, &input);
 });

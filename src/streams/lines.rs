@@ -3,9 +3,9 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use aiofile_core::lines::{ChunkSplitter, Span};
 use futures_core::Stream;
 
-use super::split::{Span, Splitter};
 use super::{finished, Phase, Reader};
 use crate::error::{Error, Result};
 use crate::file::AioFile;
@@ -58,7 +58,7 @@ use crate::file::AioFile;
 /// ```
 pub struct LineReader {
     reader: Reader,
-    splitter: Splitter,
+    splitter: ChunkSplitter,
     /// Offset just after the last line returned.
     position: u64,
     phase: Phase,
@@ -99,7 +99,7 @@ impl LineReader {
     /// # Ok::<(), aiofile::Error>(()) }).unwrap();
     /// ```
     pub fn new(file: &AioFile, offset: u64, chunk_size: usize, separator: &[u8]) -> Result<Self> {
-        let splitter = Splitter::new(separator)?;
+        let splitter = ChunkSplitter::new(separator).map_err(aiofile_core::Error::from)?;
         Ok(Self {
             reader: Reader::new(file, offset, chunk_size)?,
             splitter,

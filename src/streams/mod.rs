@@ -5,7 +5,7 @@
 //! | [`Reader`] | `Vec<u8>` chunks (default [`Reader::DEFAULT_CHUNK`] = 32768 bytes) | the core's `Reader` |
 //! | [`TextReader`] | `String` chunks, characters never cut | the core's `Reader` and `Utf8Decoder` |
 //! | [`Writer`] | (writes) `&[u8]`/`&str`/owned `Vec<u8>`, one write in flight behind the caller | the reactor, through the core's `WriteCursor` |
-//! | [`LineReader`] | lines, separator included, borrowed or `Vec<u8>` (default chunk 4192 bytes) | [`Reader`] and a `memchr` splitter |
+//! | [`LineReader`] | lines, separator included, borrowed or `Vec<u8>` (default chunk 4192 bytes) | [`Reader`] and the core's [`ChunkSplitter`](aiofile_core::lines::ChunkSplitter) |
 //! | [`TextLineReader`] | `String` lines | [`LineReader`] and `Utf8Decoder` |
 //!
 //! Every reader offers its operation three ways, all on the same code path: an async
@@ -36,9 +36,6 @@
 //!   done with it. See [`Writer`] for writes, which are reported one call late.
 mod lines;
 mod reader;
-mod split;
-#[cfg(test)]
-mod split_tests;
 mod text;
 mod writer;
 

@@ -1,4 +1,6 @@
-//! Line splitting with any separator over a fixed buffer, independent of chunking.
+//! Line splitting with any separator, independent of chunking: over a fixed buffer
+//! ([`LineSplitter`], no heap), or over the caller's chunks without copying them
+//! (`ChunkSplitter`, feature `alloc`, for readers that hand their buffers to the kernel).
 //!
 //! [`LineSplitter`] is a sans-IO state machine: the caller feeds bytes with
 //! [`handle_input`](LineSplitter::handle_input), says the input ended with
@@ -94,11 +96,17 @@ use core::fmt;
 
 use heapless::Vec;
 
+#[cfg(feature = "alloc")]
+mod chunk;
+#[cfg(all(test, feature = "alloc"))]
+mod chunk_tests;
 mod engine;
 mod line;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "alloc")]
+pub use chunk::{ChunkSplitter, Span, CARRY_RESERVE};
 use engine::{Engine, State};
 pub use line::{Line, LineEnd};
 

@@ -12,7 +12,7 @@ type Piece = (Vec<u8>, LineEnd);
 
 /// The obviously correct split: `split_inclusive` semantics on bytes, the last line
 /// without separator when non-empty.
-fn model_split(input: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {
+pub(super) fn model_split(input: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {
     let (mut lines, mut start, mut i) = (Vec::new(), 0, 0);
     while i + sep.len() <= input.len() {
         if &input[i..i + sep.len()] == sep {
@@ -337,7 +337,7 @@ fn full_buffer_refuses_then_accepts_after_draining() {
     assert!(s.poll_line().is_none() && s.buffered() == 0);
 }
 
-fn biased_byte() -> impl Strategy<Value = u8> {
+pub(super) fn biased_byte() -> impl Strategy<Value = u8> {
     prop_oneof![6 => prop::sample::select(b"ab\r\n".to_vec()), 1 => any::<u8>()]
 }
 
