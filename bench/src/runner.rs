@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::data::{self, DataFiles};
 use crate::record::{Outcome, Record};
 use crate::report;
+use crate::sys::cache::{self, Pinned};
 use crate::systems::{fio, Ctx, System};
 use crate::workloads::{Cache, Workload};
 
@@ -81,10 +82,14 @@ fn run_workload(cfg: &Config, files: &DataFiles, w: Workload) -> Vec<Record> {
 
 fn run_case(ctx: &Ctx<'_>, w: Workload, s: System, rep: usize) -> Outcome {
     let label = format!("  {w:<4} {:<22} rep {}", s.id(), rep + 1);
-    if let Err(e) = prepare_cache(ctx, w) {
-        println!("{label}: cache setup failed: {e}");
-        return Outcome::Skipped(format!("error: cache setup: {e}"));
-    }
+    // Held until the case ends: a cached workload's file cannot be evicted meanwhile.
+    let _pinned = match prepare_cache(ctx, w) {
+        Ok(pinned) => pinned,
+        Err(e) => {
+            println!("{label}: cache setup failed: {e}");
+            return Outcome::Skipped(format!("error: cache setup: {e}"));
+        }
+    };
     let t = Instant::now();
     let out = s.run(w, ctx);
     let secs = t.elapsed().as_secs_f64();
@@ -105,13 +110,19 @@ fn warm_device_once(ctx: &Ctx<'_>, w: Workload) {
     }
 }
 
-fn prepare_cache(ctx: &Ctx<'_>, w: Workload) -> io::Result<()> {
+/// Sets the page cache up for `w`: drops its file (cold), or reads it in and pins it
+/// (warm; see [`Pinned`]). A pin that fails is reported and the case runs unpinned.
+fn prepare_cache(ctx: &Ctx<'_>, w: Workload) -> io::Result<Option<Pinned>> {
     let Some((kind, cache)) = w.setup() else {
-        return Ok(());
+        return Ok(None);
     };
     let path = ctx.path(kind);
     match cache {
         Cache::Warm => {
+            let pinned = cache::pin(path).unwrap_or_else(|e| {
+                println!("  warning: cannot pin {} in the cache: {e}", path.display());
+                None
+            });
             let resident = data::warm(path)?;
             if resident < 0.99 {
                 println!(
@@ -120,6 +131,7 @@ fn prepare_cache(ctx: &Ctx<'_>, w: Workload) -> io::Result<()> {
                     path.display()
                 );
             }
+            Ok(pinned)
         }
         Cache::Cold => {
             let resident = data::drop(path, ctx.cfg.global_drop)?;
@@ -130,9 +142,9 @@ fn prepare_cache(ctx: &Ctx<'_>, w: Workload) -> io::Result<()> {
                     path.display()
                 );
             }
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// W8 rows: the steady-state allocation counts of the W1 and W6 runs.

@@ -206,6 +206,10 @@ pub(crate) trait HasSlots {
     fn slots(&mut self) -> &mut Slots<Self::Buf>;
 }
 
+/// Wake-ups delivered from a list on the stack (more go through [`TO_WAKE`]): a turn
+/// that completes a whole depth-32 batch, plus the tasks waiting for room.
+const STACK_WAKES: usize = 64;
+
 /// Wake-ups a thread's list has room for from its first use (a 128-slot table plus
 /// the 32 tasks waiting for room fit).
 const WAKE_RESERVE: usize = 256;
@@ -232,12 +236,21 @@ pub(crate) fn reserve_wake_list() {
 
 /// Locks `mutex` (ignoring poisoning: the state stays consistent between calls), runs
 /// `f`, then wakes the tasks `f` queued **after** releasing the lock, so a waker that
-/// re-enters the reactor cannot deadlock. Both lists keep their allocation: the slot
-/// table's is drained, not taken, into this thread's [`TO_WAKE`].
+/// re-enters the reactor cannot deadlock. Up to [`STACK_WAKES`] wake-ups go through a
+/// list on the stack; more through this thread's [`TO_WAKE`]. Both heap lists keep their
+/// allocation: the slot table's is drained, not taken.
 pub(crate) fn with_lock<T: HasSlots, R>(mutex: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
     let mut guard = lock(mutex);
     let out = f(&mut guard);
-    if guard.slots().wakes.is_empty() {
+    let wakes = &mut guard.slots().wakes;
+    if wakes.is_empty() {
+        return out;
+    }
+    if wakes.len() <= STACK_WAKES {
+        // The common case, on the stack: no thread's first wake-up allocates.
+        let batch: heapless::Vec<Waker, STACK_WAKES> = wakes.drain(..).collect();
+        drop(guard);
+        batch.into_iter().for_each(Waker::wake);
         return out;
     }
     TO_WAKE.with(|to_wake| match to_wake.try_borrow_mut() {
@@ -282,6 +295,52 @@ mod tests {
             result: Ok(0),
             buf: None,
         }
+    }
+
+    struct Table(Slots<Vec<u8>>);
+
+    impl HasSlots for Table {
+        type Buf = Vec<u8>;
+        fn slots(&mut self) -> &mut Slots<Vec<u8>> {
+            &mut self.0
+        }
+    }
+
+    /// Counts its wake-ups, each checking that the table's lock is free.
+    struct Checker {
+        table: std::sync::Arc<Mutex<Table>>,
+        woken: std::sync::atomic::AtomicUsize,
+    }
+
+    impl std::task::Wake for Checker {
+        fn wake(self: std::sync::Arc<Self>) {
+            assert!(self.table.try_lock().is_ok(), "woken under the lock");
+            self.woken
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn wake_ups_come_after_the_lock_from_the_stack_then_the_thread_list() {
+        std::thread::spawn(|| {
+            let table = std::sync::Arc::new(Mutex::new(Table(Slots::new(4))));
+            let checker = std::sync::Arc::new(Checker {
+                table: table.clone(),
+                woken: Default::default(),
+            });
+            let heap_list = || TO_WAKE.with(|l| l.borrow().capacity() > 0);
+            for (n, heap) in [(STACK_WAKES, false), (STACK_WAKES + 1, true)] {
+                with_lock(&table, |t| {
+                    let wakers = (0..n).map(|_| Waker::from(checker.clone()));
+                    t.0.wakes.extend(wakers);
+                });
+                assert_eq!(heap_list(), heap, "{n} wake-ups");
+            }
+            let woken = checker.woken.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(woken, 2 * STACK_WAKES + 1);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
