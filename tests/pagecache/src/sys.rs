@@ -1,7 +1,8 @@
 //! The only module of this crate allowed `unsafe`: the syscalls behind the page-cache
-//! queries (`sysconf`, `mmap` + `mincore` + `munmap`, `fdatasync`, `posix_fadvise`,
-//! `fstatfs`, `cachestat`), each wrapped in a safe function over a borrowed descriptor.
-//! None of them hands the kernel memory that outlives the call.
+//! queries (`sysconf`, `mmap` + `mincore`/`mlock` + `munmap`, `fdatasync`,
+//! `posix_fadvise`, `fstatfs`, `cachestat`), each wrapped in a safe function over a
+//! borrowed descriptor or in [`Mapping`], which owns its mapping. None of them hands the
+//! kernel Rust memory that outlives the call.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -36,39 +37,69 @@ pub(crate) fn page_size() -> usize {
     usize::try_from(page).expect("sysconf(_SC_PAGESIZE)")
 }
 
-/// Fills `vec` with one byte per page of the first `len` bytes of `fd` (bit 0 set: the
-/// page is in the page cache), by `mincore` over a read-only shared mapping of them.
-/// The mapping is never touched, so it faults nothing in.
-///
-/// # Panics
-/// If `vec` has fewer than `len.div_ceil(page_size())` bytes.
-pub(crate) fn mincore(fd: BorrowedFd<'_>, len: usize, vec: &mut [u8]) -> io::Result<()> {
-    assert!(vec.len() >= len.div_ceil(page_size()), "one byte per page");
-    // SAFETY: a new read-only shared mapping chosen by the kernel (null hint) of `len`
-    // bytes of a descriptor open for the whole call; it aliases no Rust memory.
-    let addr = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ,
-            libc::MAP_SHARED,
-            fd.as_raw_fd(),
-            0,
-        )
-    };
-    if addr == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
+/// A read-only shared mapping of the first `len` bytes of a file, unmapped on drop.
+/// It is never dereferenced: it exists for `mincore` and `mlock`.
+#[derive(Debug)]
+pub(crate) struct Mapping {
+    addr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapping {
+    /// Maps `len` (> 0) bytes of `fd`; the mapping outlives the descriptor.
+    pub(crate) fn new(fd: BorrowedFd<'_>, len: usize) -> io::Result<Self> {
+        // SAFETY: a new read-only shared mapping chosen by the kernel (null hint) of
+        // `len` bytes of a descriptor open for the whole call; it aliases no Rust memory.
+        let addr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_SHARED,
+                fd.as_raw_fd(),
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Self { addr, len })
     }
-    // SAFETY: `addr` is the page-aligned start of the `len`-byte mapping made above;
-    // `vec` holds at least one byte per page of it (asserted), as mincore writes.
-    let rc = unsafe { libc::mincore(addr, len, vec.as_mut_ptr()) };
-    let err = io::Error::last_os_error();
-    // SAFETY: unmaps exactly the mapping made above, never dereferenced.
-    unsafe { libc::munmap(addr, len) };
-    if rc != 0 {
-        return Err(err);
+
+    /// `mincore`: one byte per page into `vec`, bit 0 set when the page is cached.
+    /// The mapping is never touched, so this faults nothing in.
+    ///
+    /// # Panics
+    /// If `vec` has fewer than `len.div_ceil(page_size())` bytes.
+    pub(crate) fn mincore(&self, vec: &mut [u8]) -> io::Result<()> {
+        assert!(
+            vec.len() >= self.len.div_ceil(page_size()),
+            "one byte per page"
+        );
+        // SAFETY: `addr` is the page-aligned start of this `len`-byte mapping; `vec`
+        // holds at least one byte per page of it (asserted), as mincore writes.
+        match unsafe { libc::mincore(self.addr, self.len, vec.as_mut_ptr()) } {
+            0 => Ok(()),
+            _ => Err(io::Error::last_os_error()),
+        }
     }
-    Ok(())
+
+    /// `mlock`: reads in and locks every page until the mapping is dropped.
+    pub(crate) fn lock(&self) -> io::Result<()> {
+        // SAFETY: `addr..addr + len` is this mapping; locking changes no memory.
+        match unsafe { libc::mlock(self.addr, self.len) } {
+            0 => Ok(()),
+            _ => Err(io::Error::last_os_error()),
+        }
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly this mapping (which also unlocks it); the pointer never
+        // leaves this type and is never dereferenced.
+        unsafe { libc::munmap(self.addr, self.len) };
+    }
 }
 
 /// `fdatasync(fd)`.

@@ -5,7 +5,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use aiofile_pagecache::{
-    cachestat, dirty_pages, evict, page_size, resident_pages, CacheStat, Unavailable,
+    cachestat, dirty_pages, evict, fadvise_dontneed, page_size, pin, resident_pages, CacheStat,
+    Unavailable,
 };
 
 /// A path in the target directory, removed on drop.
@@ -54,6 +55,28 @@ fn a_read_file_is_resident_until_evicted() {
     if let Ok(stat) = cachestat(&file, 0, 0) {
         assert_eq!(stat.cached, 0, "{stat:?}");
     }
+}
+
+#[test]
+fn a_pinned_file_stays_cached_through_dontneed_until_unpinned() {
+    let page = page_size();
+    let tmp = target_tmp("pin");
+    std::fs::write(&tmp.0, vec![3u8; 64 * page]).unwrap();
+    let file = File::open(&tmp.0).unwrap();
+    let pinned = pin(&file).unwrap().expect("a non-empty file");
+    fadvise_dontneed(&file).unwrap();
+    assert_eq!(
+        resident_pages(&file).unwrap(),
+        64,
+        "DONTNEED dropped pinned pages"
+    );
+    drop(pinned);
+    if evict(&file, "the unpinned file") {
+        assert_eq!(resident_pages(&file).unwrap(), 0);
+    }
+    let empty = target_tmp("pin-empty");
+    File::create(&empty.0).unwrap();
+    assert!(pin(File::open(&empty.0).unwrap()).unwrap().is_none());
 }
 
 #[test]
