@@ -121,7 +121,6 @@ impl<R: Drive + 'static> Driven<R> {
 }
 
 fn drive<R: Drive>(shared: &Shared<R>) {
-    crate::slots::reserve_wake_list();
     while !shared.stop.load(Ordering::Acquire) {
         shared.reactor.turn();
         if shared.reactor.wait(None).is_err() {

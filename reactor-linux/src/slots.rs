@@ -221,19 +221,6 @@ thread_local! {
     static TO_WAKE: RefCell<Vec<Waker>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Gives this thread's wake list its room now. A driver thread calls it when it starts,
-/// so that its first wake-up (often the first cache miss of a run) does not allocate in
-/// the middle of someone's steady state.
-pub(crate) fn reserve_wake_list() {
-    TO_WAKE.with(|list| {
-        if let Ok(mut list) = list.try_borrow_mut() {
-            if list.capacity() == 0 {
-                list.reserve(WAKE_RESERVE);
-            }
-        }
-    });
-}
-
 /// Locks `mutex` (ignoring poisoning: the state stays consistent between calls), runs
 /// `f`, then wakes the tasks `f` queued **after** releasing the lock, so a waker that
 /// re-enters the reactor cannot deadlock. Up to [`STACK_WAKES`] wake-ups go through a
@@ -256,8 +243,7 @@ pub(crate) fn with_lock<T: HasSlots, R>(mutex: &Mutex<T>, f: impl FnOnce(&mut T)
     TO_WAKE.with(|to_wake| match to_wake.try_borrow_mut() {
         Ok(mut list) => {
             if list.capacity() == 0 {
-                // Once per thread (unless `reserve_wake_list` did it), room for a whole
-                // table's worth: no growth later.
+                // Once per thread, room for a whole table's worth: no growth later.
                 list.reserve(WAKE_RESERVE);
             }
             list.extend(guard.slots().wakes.drain(..));
@@ -338,24 +324,6 @@ mod tests {
             }
             let woken = checker.woken.load(std::sync::atomic::Ordering::Relaxed);
             assert_eq!(woken, 2 * STACK_WAKES + 1);
-        })
-        .join()
-        .unwrap();
-    }
-
-    #[test]
-    fn a_reserved_wake_list_has_room_for_a_table_and_keeps_it() {
-        std::thread::spawn(|| {
-            assert_eq!(TO_WAKE.with(|l| l.borrow().capacity()), 0, "a new thread");
-            reserve_wake_list();
-            let room = TO_WAKE.with(|l| l.borrow().capacity());
-            assert!(room >= WAKE_RESERVE, "{room}");
-            reserve_wake_list();
-            assert_eq!(
-                TO_WAKE.with(|l| l.borrow().capacity()),
-                room,
-                "reserved once"
-            );
         })
         .join()
         .unwrap();

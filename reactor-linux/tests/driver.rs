@@ -12,12 +12,14 @@ use common::{file_with, op, open_ro, open_rw, pattern, Try};
 use futures::executor::block_on;
 use futures::future::join_all;
 
+/// The size of each of the 16 uncached reads.
+const LEN: usize = 65536;
+
 #[test]
 fn driven_uring_completes_under_an_executor_that_never_turns() {
     if common::uring::<Vec<u8>>().is_none() {
         return;
     }
-    const LEN: usize = 65536;
     let data = pattern(16 * LEN, 6);
     let path = file_with("driven-u", &data);
     let Some(r) = common::until_a_miss("driven io_uring reads", || {
@@ -54,7 +56,6 @@ fn driven_uring_completes_under_an_executor_that_never_turns() {
 /// reactor), checks their bytes and returns the number of ops (a short read is legal:
 /// the rest is read through the driven reactor too).
 fn read_16(r: &Driven<UringReactor<Vec<u8>>>, f: &FileRef, data: &[u8]) -> u64 {
-    const LEN: usize = 65536;
     let reads = (0..16).map(|i| {
         op(
             r,
