@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::data::{self, DataFiles};
 use crate::record::{Outcome, Record};
 use crate::report;
+use crate::sys::cache;
 use crate::systems::{fio, Ctx, System};
 use crate::workloads::{Cache, Workload};
 
@@ -128,7 +129,11 @@ fn prepare_cache(ctx: &Ctx<'_>, w: Workload) -> io::Result<Option<Pinned>> {
                 println!("  warning: cannot pin {} in the cache: {e}", path.display());
                 None
             });
-            let resident = data::warm(path)?;
+            // The pin read every page in; without it, read the file.
+            let resident = match pinned {
+                Some(_) => cache::resident_fraction(path)?,
+                None => data::warm(path)?,
+            };
             if resident < 0.99 {
                 println!(
                     "  warning: only {:.0} % of {} cached",
